@@ -1,0 +1,35 @@
+# The course's two commands (see README):  make course   and   make test
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# torch is installed first, on its own: 2.13.0 is the CPU build the course is tested with.
+# A machine that already has a torch in the venv keeps it.
+TORCH  ?= torch==2.13.0
+
+.PHONY: setup course test notebooks export lint
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install "$(TORCH)"
+	$(BIN)/pip install -r requirements.txt
+	$(BIN)/pip install --no-deps -e .
+	touch $@
+
+course: setup
+	$(BIN)/jupyter lab notebooks/
+
+test: setup
+	$(BIN)/python -m pytest --nbmake --nbmake-timeout=900 tests notebooks
+
+# Regenerate cartpole_utils' taught components from the notebooks, then re-execute the notebooks
+# (all, or NB="03 05") and store their outputs.
+export: setup
+	$(BIN)/python tools/export.py
+
+notebooks: export
+	$(BIN)/python tools/build_notebooks.py $(NB)
+
+lint: setup
+	$(BIN)/ruff check cartpole_utils tests tools benchmarks

@@ -1,0 +1,237 @@
+"""Plots used throughout the course: scores, learning curves, seed bands, a live training plot."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .env import SOLVED_THRESHOLD
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from .training import TrainResult
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    if matplotlib.get_backend().lower() == "macosx":  # pragma: no cover - never headless
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _as_1d(values: Any, name: str, min_len: int = 1) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a sequence of numbers, got {type(values).__name__}.") from err
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional (one number per episode), got shape {arr.shape}.")
+    if arr.size < min_len:
+        raise ValueError(f"{name} needs at least {min_len} value(s), got {arr.size}.")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values; pass finite episode returns.")
+    return arr
+
+
+def running_mean(values: Sequence[float], window: int = 10) -> np.ndarray:
+    """Mean of the last ``window`` values at each position (fewer at the start).
+
+    Returns an array as long as ``values``; element ``i`` averages ``values[max(0, i-window+1):i+1]``.
+    """
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise ValueError(f"window must be a positive int, got {window!r}.")
+    arr = _as_1d(values, "values")
+    csum = np.concatenate([[0.0], np.cumsum(arr)])
+    idx = np.arange(1, arr.size + 1)
+    lo = np.maximum(0, idx - window)
+    return (csum[idx] - csum[lo]) / (idx - lo)
+
+
+def trend_line(values: Sequence[float]) -> tuple[float, float]:
+    """Least-squares line through ``(episode, value)``: returns ``(slope, intercept)``."""
+    arr = _as_1d(values, "values", min_len=2)
+    slope, intercept = np.polyfit(np.arange(arr.size), arr, deg=1)
+    return float(slope), float(intercept)
+
+
+def plot_scores(
+    scores: Sequence[float],
+    title: str = "",
+    goal: float = SOLVED_THRESHOLD,
+    last_n: int = 50,
+) -> Figure:
+    """Two panels: score per episode with goal line and trend; histogram of the last episodes.
+
+    Args:
+        scores: return of each episode, in order.
+        title: figure title.
+        goal: the dashed goal line (475, CartPole-v1's reward_threshold).
+        last_n: how many final episodes the histogram shows.
+    """
+    arr = _as_1d(scores, "scores", min_len=2)
+    plt = _pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [2, 1]})
+    episodes = np.arange(1, arr.size + 1)
+    left.plot(episodes, arr, lw=1, label="score per episode")
+    slope, intercept = trend_line(arr)
+    left.plot(episodes, intercept + slope * (episodes - 1), color="C1", lw=2,
+              label=f"trend ({slope:+.2f} per episode)")
+    left.axhline(goal, color="C2", ls="--", label=f"goal {goal:g}")
+    left.set(xlabel="episode", ylabel="score (steps balanced)", ylim=(0, max(520, arr.max() * 1.05)))
+    left.legend(loc="upper left", fontsize=8)
+    tail = arr[-last_n:]
+    right.hist(tail, bins=20, color="C0", alpha=0.8)
+    right.axvline(goal, color="C2", ls="--")
+    right.set(xlabel="score", ylabel="episodes", title=f"last {tail.size} episodes")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_learning_curve(
+    result: TrainResult,
+    window: int = 10,
+    ax: Axes | None = None,
+    goal: float = SOLVED_THRESHOLD,
+) -> Figure:
+    """Training returns (faint), their running mean, and the greedy evaluations, against env steps."""
+    plt = _pyplot()
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 3.6))
+    else:
+        fig = ax.figure
+    _draw_learning_curve(ax, result, window, goal)
+    fig.tight_layout()
+    return fig
+
+
+def _draw_learning_curve(ax: Axes, result: TrainResult, window: int, goal: float) -> None:
+    if result.episode_returns:
+        ends = np.asarray(result.episode_end_steps)
+        ax.plot(ends, result.episode_returns, color="C0", alpha=0.25, lw=0.8, label="training episode")
+        ax.plot(ends, running_mean(result.episode_returns, window), color="C0", lw=1.8,
+                label=f"running mean ({window} episodes)")
+    if result.eval_steps:
+        ax.plot(result.eval_steps, result.eval_means, "o-", color="C3", ms=3, lw=1.2,
+                label="greedy evaluation (10 episodes)")
+    ax.axhline(goal, color="C2", ls="--", lw=1, label=f"solved ({goal:g})")
+    ax.set(xlabel="environment steps", ylabel="return", ylim=(0, 520), title=result.name)
+    ax.legend(loc="upper left", fontsize=8)
+
+
+def seed_band(
+    curves: np.ndarray, band: str = "iqr", n_boot: int = 1000, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median over seeds and a band around it, per evaluation point.
+
+    Args:
+        curves: array (n_seeds, n_points) of evaluation means.
+        band: ``"iqr"`` (25th-75th percentile over seeds) or ``"bootstrap"`` (95% bootstrap
+            confidence interval of the median, resampling seeds).
+        n_boot: bootstrap resamples.
+        seed: seed of the bootstrap's random generator.
+
+    Returns:
+        ``(median, low, high)``, each of shape (n_points,).
+    """
+    arr = np.asarray(curves, dtype=float)
+    if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise ValueError(f"curves must have shape (n_seeds, n_points), got {arr.shape}.")
+    median = np.median(arr, axis=0)
+    if band == "iqr":
+        low, high = np.percentile(arr, [25, 75], axis=0)
+    elif band == "bootstrap":
+        rng = np.random.default_rng(seed)
+        picks = rng.integers(0, arr.shape[0], size=(n_boot, arr.shape[0]))
+        medians = np.median(arr[picks], axis=1)
+        low, high = np.percentile(medians, [2.5, 97.5], axis=0)
+    else:
+        raise ValueError(f"band must be 'iqr' or 'bootstrap', got {band!r}.")
+    return median, low, high
+
+
+def plot_seed_curves(
+    curves: Mapping[str, Sequence[TrainResult]],
+    band: str = "iqr",
+    ax: Axes | None = None,
+    goal: float = SOLVED_THRESHOLD,
+) -> Figure:
+    """Greedy evaluation curves of several agents over seeds: a median line and a band each.
+
+    Args:
+        curves: agent name -> its runs (one :class:`TrainResult` per seed, same budget).
+        band: ``"iqr"`` or ``"bootstrap"`` (see :func:`seed_band`).
+    """
+    if not curves:
+        raise ValueError("curves is empty: pass {agent name: [TrainResult per seed]}.")
+    plt = _pyplot()
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 4))
+    else:
+        fig = ax.figure
+    for i, (name, runs) in enumerate(curves.items()):
+        runs = list(runs)
+        if not runs:
+            raise ValueError(f"Agent {name!r} has no runs.")
+        n = min(len(r.eval_means) for r in runs)
+        if n == 0:
+            raise ValueError(f"Agent {name!r} has a run without evaluations; train for >= 1,000 steps.")
+        steps = np.asarray(runs[0].eval_steps[:n])
+        median, low, high = seed_band(np.array([r.eval_means[:n] for r in runs]), band=band)
+        ax.plot(steps, median, color=f"C{i}", lw=2, label=f"{name} (median of {len(runs)} seeds)")
+        ax.fill_between(steps, low, high, color=f"C{i}", alpha=0.2)
+    ax.axhline(goal, color="k", ls="--", lw=1, label=f"solved ({goal:g})")
+    band_name = "interquartile range" if band == "iqr" else "95% bootstrap CI of the median"
+    ax.set(xlabel="environment steps", ylabel="greedy return (10 episodes)", ylim=(0, 520),
+           title=f"Median over seeds, band: {band_name}")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+class LivePlot:
+    """A learning curve that redraws in place while training, at most every ``min_interval`` s.
+
+    It draws into one display handle, so the saved notebook keeps only the final figure.
+    Outside a notebook it does nothing until :meth:`close`, which returns the final figure.
+    """
+
+    def __init__(self, title: str = "", min_interval: float = 3.0) -> None:
+        self.title = title
+        self.min_interval = min_interval
+        self._handle: Any = None
+        self._last = 0.0
+
+    def update(self, result: TrainResult, force: bool = False) -> None:
+        """Redraw from ``result`` if ``min_interval`` seconds passed since the last redraw."""
+        now = time.perf_counter()
+        if not force and now - self._last < self.min_interval:
+            return
+        self._last = now
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:  # pragma: no cover - IPython ships with Jupyter
+            return
+        if get_ipython() is None:
+            return
+        fig = plot_learning_curve(result)
+        if self._handle is None:
+            self._handle = display(fig, display_id=True)
+        else:
+            self._handle.update(fig)
+        _pyplot().close(fig)
+
+    def close(self, result: TrainResult) -> None:
+        """Draw the final curve into the same place."""
+        if self._handle is not None or result.eval_steps:
+            self.update(result, force=True)

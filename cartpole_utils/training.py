@@ -1,0 +1,236 @@
+"""Training plumbing shared by every training loop: the evaluation protocol, clocks, progress.
+
+A training loop in the notebooks looks like this (the lesson is in the ``...``)::
+
+    monitor = cu.Monitor(q_net, total_steps=config.total_steps, name="DQN")
+    for global_step in monitor.steps():
+        ...
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        monitor.record(reward, episode_over=terminated or truncated)
+        ...
+    result = monitor.result(config)
+
+:meth:`Monitor.steps` evaluates ``q_net`` greedily every 1,000 steps on 10 separately seeded
+episodes, and stops the training clock while it does, so the reported seconds are training only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .evaluation import (
+    EVAL_EPISODES,
+    EVAL_INTERVAL,
+    EVAL_SEED_OFFSET,
+    FINAL_EVAL_EPISODES,
+    evaluate,
+    solved_at,
+    stability_after_solved,
+)
+
+#: Seed of the first of the final evaluation's 100 episodes (disjoint from periodic evaluations).
+FINAL_EVAL_SEED = 2 * EVAL_SEED_OFFSET
+
+
+@dataclass
+class TrainResult:
+    """Everything a training run measured.
+
+    Attributes:
+        name: a label for plots and tables (e.g. ``"Double DQN"``).
+        config: the frozen config dataclass the run used.
+        q_net: the trained Q-network (at the end of the budget, not the best one).
+        episode_returns: return of each training episode (with exploration), in order.
+        episode_end_steps: the environment step at which each training episode ended.
+        eval_steps: environment steps at which the greedy evaluations ran.
+        eval_means: mean greedy return of each evaluation (10 episodes).
+        train_seconds: wall-clock seconds spent training, evaluations excluded.
+        eval_seconds_at: training seconds elapsed at each evaluation.
+        final_returns: greedy returns of the 100 final evaluation episodes (empty if skipped).
+        extra: anything else a notebook logged (losses, Q-values, ...).
+    """
+
+    name: str
+    config: Any
+    q_net: Any
+    episode_returns: list[float] = field(default_factory=list)
+    episode_end_steps: list[int] = field(default_factory=list)
+    eval_steps: list[int] = field(default_factory=list)
+    eval_means: list[float] = field(default_factory=list)
+    train_seconds: float = 0.0
+    eval_seconds_at: list[float] = field(default_factory=list)
+    final_returns: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def solved_at_step(self) -> int | None:
+        """Environment steps until the first evaluation with mean >= 475, or ``None``."""
+        return solved_at(self.eval_steps, self.eval_means)
+
+    @property
+    def solved_at_seconds(self) -> float | None:
+        """Training seconds (evaluation excluded) until the first solved evaluation, or ``None``."""
+        step = self.solved_at_step
+        if step is None:
+            return None
+        return self.eval_seconds_at[self.eval_steps.index(step)]
+
+    @property
+    def stability(self) -> float:
+        """Fraction of evaluations after the first solved one that are still solved (nan if none)."""
+        return stability_after_solved(self.eval_means)
+
+    @property
+    def final_mean(self) -> float:
+        """Mean greedy return over the final evaluation's episodes (nan if it was skipped)."""
+        return float(np.mean(self.final_returns)) if len(self.final_returns) else float("nan")
+
+    def summary(self) -> dict[str, Any]:
+        """The protocol's numbers for this run as a flat dict (for printing or tables)."""
+        return {
+            "agent": self.name,
+            "seed": getattr(self.config, "seed", None),
+            "solved_at_step": self.solved_at_step,
+            "solved_at_seconds": self.solved_at_seconds,
+            "stability": self.stability,
+            "final_mean": self.final_mean,
+            "train_seconds": self.train_seconds,
+            "env_steps": self.eval_steps[-1] if self.eval_steps else 0,
+        }
+
+    def report(self) -> str:
+        """A few human-readable lines with the run's measured numbers."""
+        s = self.summary()
+        solved = (
+            f"solved (greedy mean >= 475) at {s['solved_at_step']:,} env steps, "
+            f"{s['solved_at_seconds']:.1f} s of training"
+            if s["solved_at_step"] is not None
+            else "never reached a greedy mean of 475"
+        )
+        lines = [
+            f"{self.name} (seed {s['seed']}): {solved}.",
+            f"Training time for {s['env_steps']:,} env steps: {s['train_seconds']:.1f} s "
+            f"({len(self.episode_returns)} training episodes).",
+        ]
+        if not np.isnan(s["stability"]):
+            lines.append(f"Evaluations still solved after the first solve: {s['stability']:.0%}.")
+        if len(self.final_returns):
+            lines.append(
+                f"Final greedy return over {len(self.final_returns)} episodes: "
+                f"mean {self.final_mean:.1f}, min {np.min(self.final_returns):.0f}."
+            )
+        return "\n".join(lines)
+
+
+class Monitor:
+    """Runs the evaluation protocol around a training loop and collects a :class:`TrainResult`.
+
+    Args:
+        q_net: the network being trained; evaluated greedily every ``eval_interval`` steps.
+        total_steps: the training budget in environment steps.
+        name: label of the run.
+        progress: show a progress bar (tqdm) with the latest evaluation.
+        live: draw a learning curve that updates in place while training (in a notebook).
+        eval_interval: environment steps between evaluations (the protocol says 1,000).
+        eval_episodes: episodes per evaluation (the protocol says 10).
+        final_episodes: episodes of the final greedy evaluation (100; 0 skips it).
+    """
+
+    def __init__(
+        self,
+        q_net: Any,
+        total_steps: int,
+        name: str = "agent",
+        progress: bool = True,
+        live: bool = False,
+        eval_interval: int = EVAL_INTERVAL,
+        eval_episodes: int = EVAL_EPISODES,
+        final_episodes: int = FINAL_EVAL_EPISODES,
+    ) -> None:
+        for arg, value in (("total_steps", total_steps), ("eval_interval", eval_interval)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{arg} must be a positive int (env steps), got {value!r}.")
+        self.q_net = q_net
+        self.total_steps = total_steps
+        self.name = name
+        self.eval_interval = eval_interval
+        self.eval_episodes = eval_episodes
+        self.final_episodes = final_episodes
+        self._progress = progress
+        self._live = live
+        self._episode_return = 0.0
+        self._global_step = 0
+        self._result = TrainResult(name=name, config=None, q_net=q_net)
+
+    def steps(self) -> Iterator[int]:
+        """Yield ``global_step`` = 1, 2, ..., ``total_steps``; evaluate every ``eval_interval``."""
+        from .plotting import LivePlot
+        from .progress import progress_bar
+
+        bar = progress_bar(total=self.total_steps, desc=self.name, disable=not self._progress)
+        live = LivePlot(title=self.name) if self._live else None
+        res = self._result
+        clock = time.perf_counter()
+        try:
+            for global_step in range(1, self.total_steps + 1):
+                self._global_step = global_step
+                yield global_step
+                if global_step % self.eval_interval == 0:
+                    res.train_seconds += time.perf_counter() - clock
+                    mean = float(np.mean(self.evaluate(global_step)))
+                    res.eval_steps.append(global_step)
+                    res.eval_means.append(mean)
+                    res.eval_seconds_at.append(res.train_seconds)
+                    bar.update(self.eval_interval)
+                    bar.set_postfix(greedy=f"{mean:.0f}", episodes=len(res.episode_returns))
+                    if live is not None:
+                        live.update(res)
+                    clock = time.perf_counter()
+            res.train_seconds += time.perf_counter() - clock
+        finally:
+            bar.close()
+            if live is not None:
+                live.close(res)
+
+    def evaluate(self, global_step: int) -> np.ndarray:
+        """Greedy returns of ``q_net`` on this evaluation's 10 episodes (seeded by the step)."""
+        was_training = getattr(self.q_net, "training", False)
+        self.q_net.eval()
+        returns = evaluate(self.q_net, self.eval_episodes, seed=EVAL_SEED_OFFSET + global_step)
+        self.q_net.train(was_training)
+        return returns
+
+    def record(self, reward: float, episode_over: bool) -> None:
+        """Add one step's reward; close the episode when it is over (terminated or truncated)."""
+        self._episode_return += float(reward)
+        if episode_over:
+            self._result.episode_returns.append(self._episode_return)
+            self._result.episode_end_steps.append(self._global_step)
+            self._episode_return = 0.0
+
+    def log(self, key: str, value: Any) -> None:
+        """Append ``value`` to the list ``result.extra[key]`` (e.g. a loss every 100 steps)."""
+        self._result.extra.setdefault(key, []).append(value)
+
+    def result(self, config: Any = None) -> TrainResult:
+        """Run the final greedy evaluation (100 episodes) and return the :class:`TrainResult`."""
+        res = self._result
+        res.config = config
+        if self.final_episodes:
+            self.q_net.eval()
+            res.final_returns = evaluate(self.q_net, self.final_episodes, seed=FINAL_EVAL_SEED)
+            self.q_net.train()
+        return res
+
+
+def config_dict(config: Any) -> dict[str, Any]:
+    """A config dataclass as a plain dict (for checkpoints and tables)."""
+    if not dataclasses.is_dataclass(config) or isinstance(config, type):
+        raise TypeError(f"Expected a config dataclass instance, got {type(config).__name__}.")
+    return dataclasses.asdict(config)

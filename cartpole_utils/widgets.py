@@ -1,0 +1,120 @@
+"""Interactive widgets (ipywidgets) with a static figure for readers who cannot run them."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .env import OBS_NAMES
+from .render import Episode, filmstrip
+
+
+def _png(frame: np.ndarray, width: int = 450) -> bytes:
+    from PIL import Image
+
+    image = Image.fromarray(frame)
+    height = round(image.height * width / image.width)
+    buf = io.BytesIO()
+    image.resize((width, height), Image.Resampling.BILINEAR).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _state_html(episode: Episode, t: int) -> str:
+    obs = episode.observations[t]
+    rows = "".join(
+        f"<tr><td>{name}</td><td style='text-align:right'>{value:+.3f}</td></tr>"
+        for name, value in zip(OBS_NAMES, obs)
+    )
+    if t < episode.length:
+        nxt = f"next action: {'right' if episode.actions[t] == 1 else 'left'}"
+    else:
+        nxt = "episode over: " + ("truncated (time limit)" if episode.truncated else "terminated")
+    return f"<b>step {t} / {episode.length}</b><table>{rows}</table><i>{nxt}</i>"
+
+
+def episode_player(episode: Episode, static: bool = True) -> Any:
+    """A play button and a slider to scrub through a recorded episode, frame by frame.
+
+    Beside the frame it shows the four state values and the next action. With ``static=True``
+    it first displays a filmstrip figure (:func:`cartpole_utils.filmstrip`), so that a reader of the
+    saved notebook, where widgets do not run, still sees the episode.
+
+    Returns:
+        the ``ipywidgets.VBox``; put it last in a cell to show it.
+    """
+    if not isinstance(episode, Episode):
+        raise TypeError(
+            f"episode_player needs an Episode from cu.record_episode, got {type(episode).__name__}."
+        )
+    import ipywidgets as widgets
+
+    if static:
+        _show_static(filmstrip(episode, title=f"{episode.length} steps (static view)"))
+    last = len(episode.frames) - 1
+    play = widgets.Play(value=0, min=0, max=last, step=1, interval=40, description="play")
+    slider = widgets.IntSlider(value=0, min=0, max=last, description="step", continuous_update=True)
+    widgets.jslink((play, "value"), (slider, "value"))
+    image = widgets.Image(value=_png(episode.frames[0]), format="png")
+    state = widgets.HTML(_state_html(episode, 0))
+
+    def on_change(change: dict[str, Any]) -> None:
+        t = int(change["new"])
+        image.value = _png(episode.frames[t])
+        state.value = _state_html(episode, t)
+
+    slider.observe(on_change, names="value")
+    return widgets.VBox([widgets.HBox([play, slider]), widgets.HBox([image, state])])
+
+
+def explorer(
+    plot: Callable[..., Any],
+    static_values: Sequence[dict[str, Any]] = (),
+    **sliders: Any,
+) -> Any:
+    """Sliders that redraw ``plot(**values)``, with static snapshots for saved notebooks.
+
+    Args:
+        plot: a function that takes the slider values as keywords and draws on a new figure.
+        static_values: keyword sets to draw once as ordinary figures before the widget
+            (what readers without a kernel see).
+        **sliders: name -> ipywidgets slider (or an ``interact`` abbreviation like ``(0.0, 1.0)``).
+
+    Returns:
+        the interactive widget.
+    """
+    if not callable(plot):
+        raise TypeError("plot must be a function that draws a figure from keyword values.")
+    if not sliders:
+        raise ValueError("Give at least one slider, e.g. tau=(0.001, 1.0, 0.001).")
+    import ipywidgets as widgets
+
+    from .plotting import _pyplot
+
+    plt = _pyplot()
+    for values in static_values:
+        fig = plot(**values)
+        _show_static(fig)
+        plt.close(fig)
+
+    def draw(**values: Any) -> None:
+        fig = plot(**values)
+        _show_static(fig)
+        plt.close(fig)
+
+    return widgets.interactive(draw, **sliders)
+
+
+def _show_static(fig: Any) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover
+        return
+    if get_ipython() is not None:
+        display(fig)
+    from .plotting import _pyplot
+
+    _pyplot().close(fig)
