@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import pickle
+import warnings
 import zipfile
 from typing import Any
 
@@ -16,34 +18,86 @@ class CheckpointError(RuntimeError):
     """A checkpoint is missing, unreadable or does not fit the model it is loaded into."""
 
 
+def _check_path(path: Any) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file name (str or pathlib.Path), got {type(path).__name__}.")
+    return os.fspath(path)
+
+
+def _check_module(q_net: Any) -> None:
+    import torch
+
+    if not isinstance(q_net, torch.nn.Module):
+        raise TypeError(f"q_net must be a torch.nn.Module, got {type(q_net).__name__}.")
+
+
+def _plain(value: Any, where: str) -> Any:
+    """``value`` as plain Python data that ``torch.load(weights_only=True)`` accepts, or raise."""
+    import numpy as np
+
+    if isinstance(value, np.generic):  # before float: np.float64 is a float subclass torch refuses
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v, f"{where}[{i}]") for i, v in enumerate(value))
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _plain(v, f"{where}[{k!r}]") for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # as dataclasses.asdict does
+        fields = dataclasses.fields(value)
+        return {f.name: _plain(getattr(value, f.name), f"{where}.{f.name}") for f in fields}
+    raise TypeError(
+        f"config field {where} is a {type(value).__name__} ({value!r:.60}); a checkpoint stores only "
+        "numbers, strings, booleans, None and lists/tuples/dicts of them, so that loading it cannot "
+        "run code. Store a plain value instead (e.g. the name of a function, not the function)."
+    )
+
+
 def save_checkpoint(path: str | os.PathLike[str], q_net: Any, config: Any = None) -> str:
     """Save ``q_net``'s weights (its ``state_dict``) and the config dataclass that trained it.
+
+    The file is written whole or not at all (a half-written file never replaces a good one).
 
     Args:
         path: file to write, conventionally ending in ``.pt``; its folder must exist.
         q_net: a ``torch.nn.Module``.
-        config: a dataclass instance (stored as a dict of plain values) or ``None``.
+        config: a dataclass instance (stored as a dict of plain values) or ``None``. Its fields must
+            hold plain values (numbers, strings, booleans, None, lists/tuples/dicts of them);
+            NumPy scalars are stored as Python numbers.
 
     Returns:
         the path written, as a string.
     """
     import torch
 
-    if not isinstance(q_net, torch.nn.Module):
-        raise TypeError(f"q_net must be a torch.nn.Module, got {type(q_net).__name__}.")
+    name = _check_path(path)
+    _check_module(q_net)
     if config is not None and (not dataclasses.is_dataclass(config) or isinstance(config, type)):
-        raise TypeError(f"config must be a dataclass instance or None, got {type(config).__name__}.")
-    folder = os.path.dirname(os.fspath(path)) or "."
+        raise TypeError(
+            f"config must be a dataclass instance (e.g. Config()) or None, got {type(config).__name__}."
+        )
+    folder = os.path.dirname(name) or "."
     if not os.path.isdir(folder):
-        raise CheckpointError(f"Cannot save to {os.fspath(path)!r}: folder {folder!r} does not exist.")
+        raise CheckpointError(
+            f"Cannot save to {name!r}: folder {folder!r} does not exist. Create it first "
+            "(os.makedirs(folder, exist_ok=True)) or save in the notebook's folder."
+        )
+    if os.path.isdir(name):
+        raise CheckpointError(f"Cannot save to {name!r}: it is a folder. Give a file name such as 'dqn.pt'.")
+    plain_config = None if config is None else _plain(config, type(config).__name__)
     payload = {
         "format": FORMAT,
         "model_class": type(q_net).__name__,
         "state_dict": q_net.state_dict(),
-        "config": dataclasses.asdict(config) if config is not None else None,
+        "config": plain_config,
     }
-    torch.save(payload, path)
-    return os.fspath(path)
+    buf = io.BytesIO()
+    torch.save(payload, buf)
+    tmp = f"{name}.tmp"
+    with open(tmp, "wb") as fh:
+        fh.write(buf.getvalue())
+    os.replace(tmp, name)
+    return name
 
 
 def load_checkpoint(path: str | os.PathLike[str], q_net: Any) -> dict[str, Any] | None:
@@ -65,19 +119,29 @@ def load_checkpoint(path: str | os.PathLike[str], q_net: Any) -> dict[str, Any] 
     """
     import torch
 
-    name = os.fspath(path)
-    if not os.path.exists(name):
+    name = _check_path(path)
+    _check_module(q_net)
+    if not os.path.isfile(name):
+        what = "a folder, not a checkpoint file" if os.path.isdir(name) else "no checkpoint"
         raise CheckpointError(
-            f"No checkpoint at {name!r}. Train the agent in this notebook first (it saves the "
+            f"{name!r}: {what}. Train the agent in this notebook first (it saves the "
             "checkpoint), or check the file name."
         )
     try:
-        payload = torch.load(name, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns about foreign pickles before failing on them
+            warnings.simplefilter("ignore")
+            payload = torch.load(name, map_location="cpu", weights_only=True)
     except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile, OSError,
             ValueError) as err:
+        if "GLOBAL" in str(err):
+            raise CheckpointError(
+                f"{name!r} holds pickled Python objects, not just weights (for example a whole "
+                "model saved with torch.save(q_net, ...)). Loading it could run arbitrary code, so "
+                "it is refused. Save checkpoints with cu.save_checkpoint(path, q_net, config)."
+            ) from None
         raise CheckpointError(
-            f"{name!r} is not a readable checkpoint (corrupt or truncated: {type(err).__name__}). "
-            "Delete it and re-run the training cells to write a new one."
+            f"{name!r} is not a readable checkpoint (corrupt, truncated or not a torch file: "
+            f"{type(err).__name__}). Delete it and re-run the training cells to write a new one."
         ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(
@@ -86,9 +150,9 @@ def load_checkpoint(path: str | os.PathLike[str], q_net: Any) -> dict[str, Any] 
         )
     try:
         q_net.load_state_dict(payload["state_dict"])
-    except RuntimeError as err:
-        first = str(err).strip().splitlines()
-        detail = first[1].strip() if len(first) > 1 else first[0]
+    except (RuntimeError, KeyError, TypeError, AttributeError) as err:
+        lines = str(err).strip().splitlines() or [type(err).__name__]
+        detail = (lines[1] if len(lines) > 1 else lines[0]).strip().rstrip(".")
         raise CheckpointError(
             f"The weights in {name!r} (saved from a {payload.get('model_class')}) do not fit this "
             f"{type(q_net).__name__}: {detail}. Build the network with the config stored in the "

@@ -52,11 +52,11 @@ def set_threads(num_threads: int = 1) -> None:
     Networks in this course are tiny: on a 2-core machine, two threads were measured
     10-50x slower than one under load, because the threads wait for each other.
     """
-    if not isinstance(num_threads, int) or num_threads < 1:
-        raise ValueError(f"num_threads must be a positive int, got {num_threads!r}.")
+    if isinstance(num_threads, bool) or not isinstance(num_threads, (int, np.integer)) or num_threads < 1:
+        raise ValueError(f"num_threads must be a positive int (1 is best here), got {num_threads!r}.")
     import torch
 
-    torch.set_num_threads(num_threads)
+    torch.set_num_threads(int(num_threads))
 
 
 def seed_everything(seed: int, num_threads: int = 1) -> None:
@@ -107,7 +107,7 @@ def make_env(
     quiet_rendering()
     env = gym.make(env_id, render_mode=render_mode, **kwargs)
     if seed is not None:
-        env.action_space.seed(seed)
+        env.action_space.seed(int(seed))
     return env
 
 
@@ -125,6 +125,13 @@ def check_cartpole(env: Any) -> None:
         )
 
 
+#: Largest seed NumPy's global generator accepts (``np.random.seed``).
+MAX_SEED = 2**32 - 1
+
+
 def _check_seed(seed: Any) -> None:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}.")
+    """Raise a ``ValueError`` unless ``seed`` is an int in [0, 2**32 - 1] (``bool`` is refused)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(
+            f"seed must be a non-negative int (0 to 2**32 - 1), got {seed!r}; use e.g. config.seed = 0."
+        )

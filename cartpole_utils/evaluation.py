@@ -18,6 +18,9 @@ FINAL_EVAL_EPISODES = 100
 #: Evaluation environments are seeded from here on, far from any training seed.
 EVAL_SEED_OFFSET = 1_000_000
 
+#: CartPole's two actions: 0 pushes the cart left, 1 pushes it right.
+N_ACTIONS = 2
+
 Policy = Callable[[np.ndarray], Any]
 
 
@@ -33,14 +36,43 @@ def greedy_actions(q_net: Any, obs: np.ndarray) -> np.ndarray:
     """
     import torch
 
-    with torch.inference_mode():
-        q_values = q_net(torch.as_tensor(obs, dtype=torch.float32))
-    if q_values.ndim != 2 or q_values.shape[0] != len(obs):
+    obs = np.asarray(obs)
+    if obs.ndim != 2:
+        raise ValueError(
+            f"obs must be a batch of observations, shape (n, 4), got shape {obs.shape}; "
+            "for a single observation pass obs[None]."
+        )
+    try:
+        with torch.inference_mode():
+            q_values = q_net(torch.as_tensor(obs, dtype=torch.float32))
+    except RuntimeError as err:
+        raise ValueError(
+            f"The Q-network failed on a batch of observations of shape {obs.shape}: {err}. "
+            "It must take a float32 tensor (n, 4) (CartPole's 4 state values) and return (n, 2)."
+        ) from err
+    if q_values.ndim != 2 or q_values.shape[0] != len(obs) or q_values.shape[1] != N_ACTIONS:
         raise ValueError(
             f"The Q-network returned shape {tuple(q_values.shape)} for {len(obs)} observations; "
-            "it must return one row of Q-values per observation, shape (n, n_actions)."
+            f"it must return one row of Q-values per observation, shape (n, {N_ACTIONS}): "
+            "one Q-value per action (push left, push right)."
         )
     return q_values.argmax(dim=1).numpy()
+
+
+def _check_actions(actions: Any, n_obs: int) -> np.ndarray:
+    """The actions a policy returned for ``n_obs`` observations, as ints; raise if they are not valid."""
+    arr = np.asarray(actions).reshape(-1)
+    if arr.shape != (n_obs,):
+        raise ValueError(
+            f"The policy returned {arr.size} actions for {n_obs} observations; "
+            "it must return one action per row of its input."
+        )
+    if arr.dtype.kind not in "biuf" or not np.all(np.isin(arr, (0, 1))):
+        raise ValueError(
+            f"The policy returned actions {arr[:10].tolist()}; CartPole's actions are the ints "
+            "0 (push left) and 1 (push right)."
+        )
+    return arr.astype(np.int64)
 
 
 def _as_batch_policy(policy: Any) -> Callable[[np.ndarray], np.ndarray]:
@@ -87,39 +119,56 @@ def evaluate(
     _check_seed(seed)
     act = _as_batch_policy(policy)
     envs = [make_env(env_id=env_id) for _ in range(n_episodes)]
-    obs = np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(envs)])
-    returns = np.zeros(n_episodes)
-    running = np.ones(n_episodes, dtype=bool)
-    while running.any():
-        idx = np.flatnonzero(running)
-        actions = np.asarray(act(obs[idx])).reshape(-1)
-        if actions.shape != idx.shape:
-            raise ValueError(
-                f"The policy returned {actions.size} actions for {idx.size} observations; "
-                "it must return one action per row of its input."
-            )
-        for i, action in zip(idx, actions):
-            obs[i], reward, terminated, truncated, _ = envs[i].step(int(action))
-            returns[i] += reward
-            running[i] = not (terminated or truncated)
-    for env in envs:
-        env.close()
+    try:
+        obs = np.stack([env.reset(seed=int(seed) + i)[0] for i, env in enumerate(envs)])
+        returns = np.zeros(n_episodes)
+        running = np.ones(n_episodes, dtype=bool)
+        while running.any():
+            idx = np.flatnonzero(running)
+            actions = _check_actions(act(obs[idx]), idx.size)
+            for i, action in zip(idx, actions):
+                obs[i], reward, terminated, truncated, _ = envs[i].step(int(action))
+                returns[i] += reward
+                running[i] = not (terminated or truncated)
+    finally:
+        for env in envs:
+            env.close()
     return returns
 
 
 def is_solved(mean_return: float) -> bool:
     """The protocol's rule: a greedy mean return of at least 475 (CartPole-v1) is solved."""
+    if mean_return is None or isinstance(mean_return, (str, bytes)) or np.ndim(mean_return) != 0:
+        raise TypeError(
+            f"is_solved takes one mean return (a number), got {type(mean_return).__name__}; "
+            "average the episode returns first, e.g. is_solved(np.mean(returns))."
+        )
     return bool(mean_return >= SOLVED_THRESHOLD)
+
+
+def _as_1d(values: Any, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a list of numbers, got {type(values).__name__}.") from err
+    if arr.ndim != 1:
+        raise ValueError(
+            f"{name} must be a flat list of numbers (one per evaluation), got shape {arr.shape}."
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values; pass the evaluations' finite numbers.")
+    return arr
 
 
 def solved_at(eval_steps: Sequence[int], eval_means: Sequence[float]) -> int | None:
     """The environment step of the first evaluation that is solved, or ``None``."""
-    if len(eval_steps) != len(eval_means):
+    steps, means = _as_1d(eval_steps, "eval_steps"), _as_1d(eval_means, "eval_means")
+    if steps.size != means.size:
         raise ValueError(
-            f"eval_steps and eval_means must have the same length, got {len(eval_steps)} "
-            f"and {len(eval_means)}."
+            f"eval_steps and eval_means must have the same length, got {steps.size} "
+            f"and {means.size}."
         )
-    for step, mean in zip(eval_steps, eval_means):
+    for step, mean in zip(steps, means):
         if is_solved(mean):
             return int(step)
     return None
@@ -130,7 +179,7 @@ def stability_after_solved(eval_means: Sequence[float]) -> float:
 
     Returns ``nan`` when the run never solved or solved at its last evaluation.
     """
-    means = np.asarray(eval_means, dtype=float)
+    means = _as_1d(eval_means, "eval_means")
     hits = np.flatnonzero(means >= SOLVED_THRESHOLD)
     if hits.size == 0 or hits[0] == means.size - 1:
         return float("nan")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .env import SOLVED_THRESHOLD
+from .env import SOLVED_THRESHOLD, _check_seed
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -41,13 +41,25 @@ def _as_1d(values: Any, name: str, min_len: int = 1) -> np.ndarray:
     return arr
 
 
+def _check_positive_int(value: Any, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}.")
+
+
+def _check_result(result: Any, what: str) -> None:
+    fields = ("episode_returns", "episode_end_steps", "eval_steps", "eval_means")
+    if not all(hasattr(result, f) for f in fields):
+        raise TypeError(
+            f"{what} must be a TrainResult (what monitor.result() returns), got {type(result).__name__}."
+        )
+
+
 def running_mean(values: Sequence[float], window: int = 10) -> np.ndarray:
     """Mean of the last ``window`` values at each position (fewer at the start).
 
     Returns an array as long as ``values``; element ``i`` averages ``values[max(0, i-window+1):i+1]``.
     """
-    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-        raise ValueError(f"window must be a positive int, got {window!r}.")
+    _check_positive_int(window, "window")
     arr = _as_1d(values, "values")
     csum = np.concatenate([[0.0], np.cumsum(arr)])
     idx = np.arange(1, arr.size + 1)
@@ -77,6 +89,7 @@ def plot_scores(
         last_n: how many final episodes the histogram shows.
     """
     arr = _as_1d(scores, "scores", min_len=2)
+    _check_positive_int(last_n, "last_n")
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [2, 1]})
     episodes = np.arange(1, arr.size + 1)
@@ -104,6 +117,8 @@ def plot_learning_curve(
     goal: float = SOLVED_THRESHOLD,
 ) -> Figure:
     """Training returns (faint), their running mean, and the greedy evaluations, against env steps."""
+    _check_result(result, "result")
+    _check_positive_int(window, "window")
     plt = _pyplot()
     if ax is None:
         fig, ax = plt.subplots(figsize=(8, 3.6))
@@ -143,9 +158,21 @@ def seed_band(
     Returns:
         ``(median, low, high)``, each of shape (n_points,).
     """
-    arr = np.asarray(curves, dtype=float)
+    try:
+        arr = np.asarray(curves, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            "curves must be a rectangular array (n_seeds, n_points) of numbers: every seed needs "
+            "the same number of evaluations."
+        ) from err
     if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
         raise ValueError(f"curves must have shape (n_seeds, n_points), got {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("curves contains NaN or infinite values; pass finite evaluation means.")
+    if band not in ("iqr", "bootstrap"):
+        raise ValueError(f"band must be 'iqr' or 'bootstrap', got {band!r}.")
+    _check_positive_int(n_boot, "n_boot")
+    _check_seed(seed)
     median = np.median(arr, axis=0)
     if band == "iqr":
         low, high = np.percentile(arr, [25, 75], axis=0)
@@ -171,23 +198,43 @@ def plot_seed_curves(
         curves: agent name -> its runs (one :class:`TrainResult` per seed, same budget).
         band: ``"iqr"`` or ``"bootstrap"`` (see :func:`seed_band`).
     """
+    if not isinstance(curves, Mapping):
+        raise TypeError(
+            f"curves must be a dict {{agent name: [TrainResult per seed]}}, got {type(curves).__name__}."
+        )
     if not curves:
         raise ValueError("curves is empty: pass {agent name: [TrainResult per seed]}.")
+    if band not in ("iqr", "bootstrap"):
+        raise ValueError(f"band must be 'iqr' or 'bootstrap', got {band!r}.")
+    checked: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name, runs in curves.items():
+        if isinstance(runs, (str, bytes)) or not hasattr(runs, "__iter__"):
+            raise TypeError(
+                f"Agent {name!r}: pass a list of TrainResult (one per seed), got {type(runs).__name__}."
+            )
+        runs = list(runs)
+        if not runs:
+            raise ValueError(f"Agent {name!r} has no runs.")
+        for run in runs:
+            _check_result(run, f"Each run of agent {name!r}")
+        n = min(len(r.eval_means) for r in runs)
+        if n == 0:
+            raise ValueError(f"Agent {name!r} has a run without evaluations; train for >= 1,000 steps.")
+        steps = list(runs[0].eval_steps[:n])
+        if any(list(r.eval_steps[:n]) != steps for r in runs):
+            raise ValueError(
+                f"The runs of agent {name!r} were evaluated at different steps; give every seed the "
+                "same eval_interval."
+            )
+        checked[name] = (np.asarray(steps), np.array([r.eval_means[:n] for r in runs]))
     plt = _pyplot()
     if ax is None:
         fig, ax = plt.subplots(figsize=(8, 4))
     else:
         fig = ax.figure
-    for i, (name, runs) in enumerate(curves.items()):
-        runs = list(runs)
-        if not runs:
-            raise ValueError(f"Agent {name!r} has no runs.")
-        n = min(len(r.eval_means) for r in runs)
-        if n == 0:
-            raise ValueError(f"Agent {name!r} has a run without evaluations; train for >= 1,000 steps.")
-        steps = np.asarray(runs[0].eval_steps[:n])
-        median, low, high = seed_band(np.array([r.eval_means[:n] for r in runs]), band=band)
-        ax.plot(steps, median, color=f"C{i}", lw=2, label=f"{name} (median of {len(runs)} seeds)")
+    for i, (name, (steps, means)) in enumerate(checked.items()):
+        median, low, high = seed_band(means, band=band)
+        ax.plot(steps, median, color=f"C{i}", lw=2, label=f"{name} (median of {len(means)} seeds)")
         ax.fill_between(steps, low, high, color=f"C{i}", alpha=0.2)
     ax.axhline(goal, color="k", ls="--", lw=1, label=f"solved ({goal:g})")
     band_name = "interquartile range" if band == "iqr" else "95% bootstrap CI of the median"

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from .env import check_cartpole
-from .evaluation import _as_batch_policy
+from .env import _check_seed, check_cartpole
+from .evaluation import _as_batch_policy, _check_actions
 
 #: Default GIF size in pixels (width, height): half of CartPole's 600x400 frames.
 GIF_SIZE = (300, 200)
@@ -69,14 +69,19 @@ def record_episode(
             f"This environment has render_mode={getattr(env, 'render_mode', None)!r}; recording "
             "needs frames. Create it with cu.make_env(render_mode='rgb_array')."
         )
+    _check_seed(seed)
+    if max_steps is not None and (
+        isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 0
+    ):
+        raise ValueError(f"max_steps must be None or a non-negative int, got {max_steps!r}.")
     act = None if policy is None else _as_batch_policy(policy)
-    obs, info = env.reset(seed=seed)
-    env.action_space.seed(seed)
+    obs, info = env.reset(seed=int(seed))
+    env.action_space.seed(int(seed))
     frames = [_check_frame(env.render())]
     observations, actions, rewards = [obs], [], []
     terminated = truncated = False
     while not (terminated or truncated) and (max_steps is None or len(actions) < max_steps):
-        action = env.action_space.sample() if act is None else int(np.asarray(act(obs[None]))[0])
+        action = int(env.action_space.sample() if act is None else _check_actions(act(obs[None]), 1)[0])
         obs, reward, terminated, truncated, info = env.step(action)
         frames.append(_check_frame(env.render()))
         observations.append(obs)
@@ -111,7 +116,7 @@ def gif_bytes(
     a 500-step episode stays near 100 KB.
 
     Args:
-        frames: sequence of uint8 RGB frames of one shape (H, W, 3).
+        frames: sequence of uint8 RGB frames of one shape (H, W, 3), or an :class:`Episode`.
         size: output (width, height) in pixels.
         fps: frames per second of the GIF.
         every: keep every ``every``-th frame (CartPole runs at 50 steps/s: 2 at 25 fps is real time).
@@ -119,20 +124,43 @@ def gif_bytes(
     """
     from PIL import Image
 
-    frames = list(frames) if not isinstance(frames, np.ndarray) else list(frames)
+    if isinstance(frames, Episode):
+        frames = frames.frames
+    if isinstance(frames, np.ndarray) and frames.ndim == 3:
+        raise ValueError(
+            f"gif_bytes got one array of shape {frames.shape}, which looks like a single frame; "
+            "pass a list of frames (e.g. episode.frames)."
+        )
+    if frames is None or isinstance(frames, (str, bytes)) or not hasattr(frames, "__iter__"):
+        raise TypeError(
+            f"frames must be a list of RGB frames (e.g. episode.frames), got {type(frames).__name__}."
+        )
+    frames = list(frames)
     if not frames:
         raise ValueError("No frames to encode: record an episode first (cu.record_episode).")
-    if not (2 <= colors <= 256) or fps < 1 or every < 1:
-        raise ValueError(f"Need 2 <= colors <= 256, fps >= 1 and every >= 1; got {colors}, {fps}, {every}.")
-    shape = _check_frame(frames[0]).shape
+    for arg, value, low in (("fps", fps, 1), ("every", every, 1), ("colors", colors, 2)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"{arg} must be an int >= {low}, got {value!r}.")
+    if colors > 256:
+        raise ValueError(f"colors must be at most 256 (a GIF palette), got {colors!r}.")
+    if (
+        not isinstance(size, (tuple, list))
+        or len(size) != 2
+        or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in size)
+    ):
+        raise ValueError(f"size must be (width, height) in pixels, two positive ints, got {size!r}.")
+    size = (int(size[0]), int(size[1]))
+    frames = [_check_frame(frame) for frame in frames]
+    shape = frames[0].shape
+    for t, frame in enumerate(frames):
+        if frame.shape != shape:
+            raise ValueError(
+                f"All frames must have one shape; frame {t} has {frame.shape}, frame 0 has {shape}."
+            )
     kept = frames[::every]
-    if frames[-1] is not kept[-1]:
+    if (len(frames) - 1) % every:
         kept.append(frames[-1])  # always show how the episode ended
-    images = []
-    for frame in kept:
-        if _check_frame(frame).shape != shape:
-            raise ValueError(f"All frames must have one shape; got {frame.shape} and {shape}.")
-        images.append(Image.fromarray(frame).resize(size, Image.Resampling.NEAREST))
+    images = [Image.fromarray(frame).resize(size, Image.Resampling.NEAREST) for frame in kept]
     sample = [images[0], images[len(images) // 2], images[-1]]
     strip = Image.new("RGB", (size[0], size[1] * len(sample)))
     for i, image in enumerate(sample):
@@ -189,14 +217,23 @@ def filmstrip(episode: Episode, n: int = 6, title: str = "") -> Any:
     """A static row of ``n`` evenly spaced frames with their step and state: a figure for print."""
     if not isinstance(episode, Episode):
         raise TypeError(f"filmstrip needs an Episode from cu.record_episode, got {type(episode).__name__}.")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n (the number of frames to show) must be a positive int, got {n!r}.")
+    if not episode.frames or len(episode.observations) != len(episode.frames):
+        raise ValueError(
+            f"This Episode has {len(episode.frames)} frames and {len(episode.observations)} "
+            "observations; record it with cu.record_episode (one frame per observation)."
+        )
     from .plotting import _pyplot
 
     plt = _pyplot()
-    steps = np.unique(np.linspace(0, len(episode.frames) - 1, num=max(1, n)).astype(int))
+    steps = np.unique(np.linspace(0, len(episode.frames) - 1, num=n).astype(int))
     fig, axes = plt.subplots(1, len(steps), figsize=(2.3 * len(steps), 2.2), squeeze=False)
     for ax, t in zip(axes[0], steps):
         x, _, theta, _ = episode.observations[t]
-        ax.imshow(episode.frames[t][60:320])
+        frame = episode.frames[t]
+        height = frame.shape[0]
+        ax.imshow(frame[int(0.15 * height) : int(0.8 * height)])  # rows 60:320 of CartPole's 400: no sky
         ax.set_title(f"t={t}\nx={x:+.2f} m, θ={np.degrees(theta):+.1f}°", fontsize=8)
         ax.axis("off")
     if title:

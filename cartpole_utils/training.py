@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,6 +140,9 @@ class Monitor:
         eval_interval: environment steps between evaluations (the protocol says 1,000).
         eval_episodes: episodes per evaluation (the protocol says 10).
         final_episodes: episodes of the final greedy evaluation (100; 0 skips it).
+        on_eval: an optional measurement ``on_eval(q_net, global_step) -> dict[str, float]`` run
+            after each evaluation (off the training clock); its values are appended to
+            ``result.extra[key]``.
     """
 
     def __init__(
@@ -152,6 +155,7 @@ class Monitor:
         eval_interval: int = EVAL_INTERVAL,
         eval_episodes: int = EVAL_EPISODES,
         final_episodes: int = FINAL_EVAL_EPISODES,
+        on_eval: Callable[[Any, int], dict[str, float]] | None = None,
     ) -> None:
         for arg, value in (("total_steps", total_steps), ("eval_interval", eval_interval)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -162,6 +166,7 @@ class Monitor:
         self.eval_interval = eval_interval
         self.eval_episodes = eval_episodes
         self.final_episodes = final_episodes
+        self.on_eval = on_eval
         self._progress = progress
         self._live = live
         self._episode_return = 0.0
@@ -187,8 +192,11 @@ class Monitor:
                     res.eval_steps.append(global_step)
                     res.eval_means.append(mean)
                     res.eval_seconds_at.append(res.train_seconds)
+                    if self.on_eval is not None:
+                        for key, value in self.on_eval(self.q_net, global_step).items():
+                            self.log(key, value)
+                    bar.set_postfix(greedy=f"{mean:.0f}", episodes=len(res.episode_returns), refresh=False)
                     bar.update(self.eval_interval)
-                    bar.set_postfix(greedy=f"{mean:.0f}", episodes=len(res.episode_returns))
                     if live is not None:
                         live.update(res)
                     clock = time.perf_counter()

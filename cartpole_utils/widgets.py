@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -71,15 +71,15 @@ def episode_player(episode: Episode, static: bool = True) -> Any:
 
 def explorer(
     plot: Callable[..., Any],
-    static_values: Sequence[dict[str, Any]] = (),
+    static_values: Sequence[Mapping[str, Any]] | Mapping[str, Any] = (),
     **sliders: Any,
 ) -> Any:
     """Sliders that redraw ``plot(**values)``, with static snapshots for saved notebooks.
 
     Args:
         plot: a function that takes the slider values as keywords and draws on a new figure.
-        static_values: keyword sets to draw once as ordinary figures before the widget
-            (what readers without a kernel see).
+        static_values: keyword sets (a list of dicts, or one dict) to draw once as ordinary
+            figures before the widget (what readers without a kernel see).
         **sliders: name -> ipywidgets slider (or an ``interact`` abbreviation like ``(0.0, 1.0)``).
 
     Returns:
@@ -89,6 +89,15 @@ def explorer(
         raise TypeError("plot must be a function that draws a figure from keyword values.")
     if not sliders:
         raise ValueError("Give at least one slider, e.g. tau=(0.001, 1.0, 0.001).")
+    if static_values is None:
+        static_values = []
+    if isinstance(static_values, (Mapping, str)) or not hasattr(static_values, "__iter__"):
+        static_values = [static_values]  # one dict is one keyword set; anything else is refused below
+    static_values = list(static_values)
+    if not all(isinstance(values, Mapping) for values in static_values):
+        raise TypeError(
+            "static_values must be a list of dicts of slider values, e.g. [{'tau': 0.005}, {'tau': 1.0}]."
+        )
     import ipywidgets as widgets
 
     from .plotting import _pyplot

@@ -1,0 +1,90 @@
+"""Components taught in notebooks/03_experience_replay.ipynb.
+
+Generated from the cells tagged `export` in notebooks/03_experience_replay.py by `python tools/export.py`.
+Edit the notebook, then regenerate; a test fails if this file drifts from it.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+import cartpole_utils as cu
+
+
+class ReplayBuffer:
+    """A ring buffer of transitions with uniform random batches. Taught in notebook 03."""
+
+    def __init__(self, capacity: int, obs_dim: int = 4, seed: int = 0) -> None:
+        self.obs = np.zeros((capacity, obs_dim), dtype=np.float32)
+        self.next_obs = np.zeros((capacity, obs_dim), dtype=np.float32)
+        self.actions = np.zeros(capacity, dtype=np.int64)
+        self.rewards = np.zeros(capacity, dtype=np.float32)
+        self.terminated = np.zeros(capacity, dtype=np.float32)
+        self.truncated = np.zeros(capacity, dtype=bool)  # kept to show it is never used in the target
+        self.capacity, self.size, self.pos = capacity, 0, 0
+        self.rng = np.random.default_rng(seed)
+
+    def add(self, obs: np.ndarray, action: int, reward: float, next_obs: np.ndarray,
+            terminated: bool, truncated: bool) -> None:
+        """Store one transition, overwriting the oldest when full."""
+        i = self.pos
+        self.obs[i], self.actions[i], self.rewards[i] = obs, action, reward
+        self.next_obs[i], self.terminated[i], self.truncated[i] = next_obs, terminated, truncated
+        self.pos = (i + 1) % self.capacity
+        self.size = min(self.size + 1, self.capacity)
+
+    def sample(self, batch_size: int) -> cu.Batch:
+        """A batch of `batch_size` transitions drawn uniformly (with replacement) as tensors."""
+        if self.size == 0:
+            raise ValueError("The replay buffer is empty: add transitions before sampling.")
+        idx = self.rng.integers(0, self.size, size=batch_size)
+        return cu.Batch(torch.from_numpy(self.obs[idx]), torch.from_numpy(self.actions[idx]),
+                        torch.from_numpy(self.rewards[idx]), torch.from_numpy(self.next_obs[idx]),
+                        torch.from_numpy(self.terminated[idx]))
+
+    def __len__(self) -> int:
+        return self.size
+
+
+@dataclass(frozen=True)
+class ReplayConfig:
+    """Hyperparameters of DQN with experience replay (notebook 03)."""
+
+    seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
+    total_steps: int = 30_000  # training budget in environment steps
+    learning_rate: float = 1e-3  # Adam step size
+    gamma: float = 0.99  # discount factor
+    hidden_size: int = 128  # units in each of the two hidden layers
+    buffer_size: int = 50_000  # transitions kept in the replay buffer
+    batch_size: int = 64  # transitions per gradient step
+    learning_starts: int = 1_000  # steps of experience collected before the first update
+    train_freq: int = 1  # environment steps between gradient steps
+    start_e: float = 1.0  # initial exploration rate
+    end_e: float = 0.05  # final exploration rate
+    exploration_steps: int = 10_000  # steps over which epsilon decays linearly
+
+
+def train_replay(config: ReplayConfig, **monitor_options: Any) -> cu.TrainResult:
+    """DQN with experience replay (no target network yet). Taught in notebook 03."""
+    cu.seed_everything(config.seed)
+    rng = np.random.default_rng(config.seed)
+    env = cu.make_env(seed=config.seed)
+    q_net = cu.QNetwork(config.hidden_size)
+    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate)
+    replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
+    monitor = cu.Monitor(q_net, config.total_steps, name="DQN + replay", **monitor_options)
+    obs, _ = env.reset(seed=config.seed)
+    for global_step in monitor.steps():
+        epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
+        action = cu.epsilon_greedy(q_net, obs, epsilon, rng)
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        monitor.record(reward, episode_over=terminated or truncated)
+        replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
+        obs = env.reset()[0] if terminated or truncated else next_obs
+        if global_step > config.learning_starts and global_step % config.train_freq == 0:
+            batch = replay_buffer.sample(config.batch_size)
+            td_target = cu.dqn_td_target(q_net, batch, config.gamma)  # still its own target
+            cu.q_learning_step(q_net, optimizer, batch, td_target)
+    return monitor.result(config)

@@ -1,0 +1,65 @@
+"""Components taught in notebooks/04_target_network.ipynb.
+
+Generated from the cells tagged `export` in notebooks/04_target_network.py by `python tools/export.py`.
+Edit the notebook, then regenerate; a test fails if this file drifts from it.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+import cartpole_utils as cu
+
+
+def hard_update(target_net: nn.Module, q_net: nn.Module) -> None:
+    """Copy the Q-network's weights into the target network: theta' <- theta. Taught in notebook 04."""
+    target_net.load_state_dict(q_net.state_dict())
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    """Hyperparameters of DQN with replay and a target network (notebook 04)."""
+
+    seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
+    total_steps: int = 30_000  # training budget in environment steps
+    learning_rate: float = 1e-3  # Adam step size
+    gamma: float = 0.99  # discount factor
+    hidden_size: int = 128  # units in each of the two hidden layers
+    buffer_size: int = 50_000  # transitions kept in the replay buffer
+    batch_size: int = 64  # transitions per gradient step
+    learning_starts: int = 1_000  # steps of experience collected before the first update
+    train_freq: int = 1  # environment steps between gradient steps
+    target_update_interval: int = 500  # C: environment steps between copies theta' <- theta
+    start_e: float = 1.0  # initial exploration rate
+    end_e: float = 0.05  # final exploration rate
+    exploration_steps: int = 10_000  # steps over which epsilon decays linearly
+
+
+def train_target(config: TargetConfig, **monitor_options: Any) -> cu.TrainResult:
+    """DQN with experience replay and a hard-copied target network. Taught in notebook 04."""
+    cu.seed_everything(config.seed)
+    rng = np.random.default_rng(config.seed)
+    env = cu.make_env(seed=config.seed)
+    q_net, target_net = cu.QNetwork(config.hidden_size), cu.QNetwork(config.hidden_size)
+    hard_update(target_net, q_net)
+    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate)
+    replay_buffer = cu.ReplayBuffer(config.buffer_size, seed=config.seed)
+    monitor = cu.Monitor(q_net, config.total_steps, name="DQN + target network", **monitor_options)
+    obs, _ = env.reset(seed=config.seed)
+    for global_step in monitor.steps():
+        epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
+        action = cu.epsilon_greedy(q_net, obs, epsilon, rng)
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        monitor.record(reward, episode_over=terminated or truncated)
+        replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
+        obs = env.reset()[0] if terminated or truncated else next_obs
+        if global_step > config.learning_starts and global_step % config.train_freq == 0:
+            batch = replay_buffer.sample(config.batch_size)
+            td_target = cu.dqn_td_target(target_net, batch, config.gamma)  # the frozen copy scores s'
+            cu.q_learning_step(q_net, optimizer, batch, td_target)
+        if global_step % config.target_update_interval == 0:
+            hard_update(target_net, q_net)  # theta' <- theta every C steps
+    return monitor.result(config)

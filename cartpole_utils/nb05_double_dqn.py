@@ -1,0 +1,102 @@
+"""Components taught in notebooks/05_double_dqn.ipynb.
+
+Generated from the cells tagged `export` in notebooks/05_double_dqn.py by `python tools/export.py`.
+Edit the notebook, then regenerate; a test fails if this file drifts from it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+import cartpole_utils as cu
+
+
+def double_dqn_td_target(q_net: nn.Module, target_net: nn.Module, batch: cu.Batch,
+                         gamma: float) -> torch.Tensor:
+    """Double DQN target y = r + gamma (1 - terminated) Q'(s', argmax_a' Q(s', a')), (B,). Notebook 05."""
+    with torch.no_grad():
+        next_actions = q_net(batch.next_obs).argmax(dim=1, keepdim=True)  # the online net chooses a'
+        next_q = target_net(batch.next_obs).gather(1, next_actions).squeeze(1)  # the target net scores it
+        return batch.rewards + gamma * (1.0 - batch.terminated) * next_q  # y = r + γ (1 - term) Q'(s', a')
+
+
+def overestimation_probe(gamma: float, n_episodes: int = 3, horizon: int = 700,
+                         first_states: int = 200, seed: int = 3_000_000) -> Callable[..., dict[str, float]]:
+    """A Monitor `on_eval` measurement: mean predicted max_a Q(s_t, a) and mean actual discounted return G_t.
+
+    Taught in notebook 05. States are the first `first_states` of each greedy episode, played with the
+    time limit lifted to `horizon` steps so that G_t is (nearly) the infinite-horizon return.
+    """
+    def probe(q_net: nn.Module, global_step: int) -> dict[str, float]:
+        predicted, actual = [], []
+        for i in range(n_episodes):
+            env = cu.make_env(max_episode_steps=horizon)
+            obs, _ = env.reset(seed=seed + i)
+            q_values, rewards, ended = [], [], False
+            while not ended:
+                with torch.inference_mode():
+                    q = q_net(torch.as_tensor(obs))
+                obs, reward, terminated, truncated, _ = env.step(int(q.argmax()))  # greedy
+                q_values.append(q.max().item())
+                rewards.append(reward)
+                ended = terminated or truncated
+            returns = np.zeros(len(rewards))
+            running = 0.0
+            for t in reversed(range(len(rewards))):  # G_t = r_{t+1} + γ G_{t+1}
+                running = rewards[t] + gamma * running
+                returns[t] = running
+            predicted += q_values[:first_states]
+            actual += returns[:first_states].tolist()
+        return {"predicted_q": float(np.mean(predicted)), "actual_return": float(np.mean(actual))}
+
+    return probe
+
+
+@dataclass(frozen=True)
+class DoubleConfig:
+    """Hyperparameters of Double DQN (notebook 05); same as notebook 04's TargetConfig by default."""
+
+    seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
+    total_steps: int = 25_000  # training budget in environment steps
+    learning_rate: float = 1e-3  # Adam step size
+    gamma: float = 0.99  # discount factor
+    hidden_size: int = 128  # units in each of the two hidden layers
+    buffer_size: int = 50_000  # transitions kept in the replay buffer
+    batch_size: int = 64  # transitions per gradient step
+    learning_starts: int = 1_000  # steps of experience collected before the first update
+    train_freq: int = 1  # environment steps between gradient steps
+    target_update_interval: int = 500  # C: environment steps between copies theta' <- theta
+    start_e: float = 1.0  # initial exploration rate
+    end_e: float = 0.05  # final exploration rate
+    exploration_steps: int = 10_000  # steps over which epsilon decays linearly
+
+
+def train_double(config: DoubleConfig, **monitor_options: Any) -> cu.TrainResult:
+    """Double DQN: the online net chooses a', the hard-copied target net scores it. Taught in notebook 05."""
+    cu.seed_everything(config.seed)
+    rng = np.random.default_rng(config.seed)
+    env = cu.make_env(seed=config.seed)
+    q_net, target_net = cu.QNetwork(config.hidden_size), cu.QNetwork(config.hidden_size)
+    cu.hard_update(target_net, q_net)
+    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate)
+    replay_buffer = cu.ReplayBuffer(config.buffer_size, seed=config.seed)
+    monitor = cu.Monitor(q_net, config.total_steps, name="Double DQN", **monitor_options)
+    obs, _ = env.reset(seed=config.seed)
+    for global_step in monitor.steps():
+        epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
+        action = cu.epsilon_greedy(q_net, obs, epsilon, rng)
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        monitor.record(reward, episode_over=terminated or truncated)
+        replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
+        obs = env.reset()[0] if terminated or truncated else next_obs
+        if global_step > config.learning_starts and global_step % config.train_freq == 0:
+            batch = replay_buffer.sample(config.batch_size)
+            td_target = double_dqn_td_target(q_net, target_net, batch, config.gamma)  # choose θ, score θ'
+            cu.q_learning_step(q_net, optimizer, batch, td_target)
+        if global_step % config.target_update_interval == 0:
+            cu.hard_update(target_net, q_net)
+    return monitor.result(config)

@@ -1,0 +1,243 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dqn-course/cartpole-dqn/blob/main/notebooks/03_experience_replay.ipynb)
+#
+# # 03 · Experience replay
+
+# %% tags=["colab-setup"]
+# Setup. On Colab this installs the course's helper package (Colab already has torch, so
+# nothing reinstalls it). Anywhere else it does nothing: `make course` installed everything.
+import importlib.util
+import subprocess
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("cartpole_utils") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "cartpole-utils @ git+https://github.com/dqn-course/cartpole-dqn"], check=True)
+    importlib.invalidate_caches()
+
+# %% [markdown]
+# **What changes since notebook 02.** Online DQN learned from each transition once, in the order
+# it happened, and forgot. Here every transition goes into a **replay buffer**, and each update
+# learns from a random **batch** of past transitions (Lin, 1992; Mnih et al., 2015).
+#
+# **What you will learn**
+# - a replay buffer: a fixed-size ring of transitions, sampled uniformly at random;
+# - why random batches break the correlation between consecutive samples and reuse experience;
+# - a batched update: one forward pass, `gather`, one loss for the whole batch — no Python loop;
+# - `learning_starts` and `train_freq`, and how to read a learning curve that solves CartPole.
+#
+# The Q-network, $\varepsilon$-greedy, the TD target and the gradient step come from notebook 02
+# through `cartpole_utils` (`cu.QNetwork`, ...): the code you read there is the code that runs here.
+
+# %% tags=["export"]
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+import cartpole_utils as cu
+
+# %% [markdown]
+# ## The replay buffer
+#
+# The buffer keeps the last `capacity` transitions $(s, a, r, s', \text{terminated}, \text{truncated})$
+# in NumPy arrays. When it is full, the newest transition overwrites the oldest (a ring). A batch is
+# $B$ indices drawn uniformly from what is stored:
+#
+# $$\mathcal{B} = \{(s_i, a_i, r_i, s'_i, \text{terminated}_i)\}_{i \in I}, \qquad
+# I \sim \text{Uniform}\{0, \dots, \text{size}-1\}^B .$$
+#
+# `truncated` is stored too, so you can see it is never used: a time-limit end still bootstraps
+# (notebook 02), only `terminated` enters the target.
+
+# %% tags=["export"]
+class ReplayBuffer:
+    """A ring buffer of transitions with uniform random batches. Taught in notebook 03."""
+
+    def __init__(self, capacity: int, obs_dim: int = 4, seed: int = 0) -> None:
+        self.obs = np.zeros((capacity, obs_dim), dtype=np.float32)
+        self.next_obs = np.zeros((capacity, obs_dim), dtype=np.float32)
+        self.actions = np.zeros(capacity, dtype=np.int64)
+        self.rewards = np.zeros(capacity, dtype=np.float32)
+        self.terminated = np.zeros(capacity, dtype=np.float32)
+        self.truncated = np.zeros(capacity, dtype=bool)  # kept to show it is never used in the target
+        self.capacity, self.size, self.pos = capacity, 0, 0
+        self.rng = np.random.default_rng(seed)
+
+    def add(self, obs: np.ndarray, action: int, reward: float, next_obs: np.ndarray,
+            terminated: bool, truncated: bool) -> None:
+        """Store one transition, overwriting the oldest when full."""
+        i = self.pos
+        self.obs[i], self.actions[i], self.rewards[i] = obs, action, reward
+        self.next_obs[i], self.terminated[i], self.truncated[i] = next_obs, terminated, truncated
+        self.pos = (i + 1) % self.capacity
+        self.size = min(self.size + 1, self.capacity)
+
+    def sample(self, batch_size: int) -> cu.Batch:
+        """A batch of `batch_size` transitions drawn uniformly (with replacement) as tensors."""
+        if self.size == 0:
+            raise ValueError("The replay buffer is empty: add transitions before sampling.")
+        idx = self.rng.integers(0, self.size, size=batch_size)
+        return cu.Batch(torch.from_numpy(self.obs[idx]), torch.from_numpy(self.actions[idx]),
+                        torch.from_numpy(self.rewards[idx]), torch.from_numpy(self.next_obs[idx]),
+                        torch.from_numpy(self.terminated[idx]))
+
+    def __len__(self) -> int:
+        return self.size
+
+
+# %% [markdown]
+# A quick look: fill a small buffer past its capacity with random play and sample from it.
+
+# %%
+env = cu.make_env(seed=0)
+buffer = ReplayBuffer(capacity=1_000, seed=0)
+obs, _ = env.reset(seed=0)
+for step in range(1_500):
+    action = env.action_space.sample()
+    next_obs, reward, terminated, truncated, _ = env.step(action)
+    buffer.add(obs, action, reward, next_obs, terminated, truncated)
+    obs = env.reset()[0] if terminated or truncated else next_obs
+batch = buffer.sample(5)
+print(f"stored {len(buffer)} of 1,500 transitions (capacity 1,000); next write at index {buffer.pos}")
+print("a batch of 5:", {name: tuple(t.shape) for name, t in batch._asdict().items()})
+
+# %%
+assert len(buffer) == 1_000 and buffer.pos == 500, "A full ring buffer keeps `capacity` items and wraps around."
+assert batch.obs.shape == (5, 4) and batch.actions.dtype == torch.int64, "Batches are (B, 4) states, (B,) actions."
+
+# %% [markdown]
+# ## Why a random batch helps
+#
+# Consecutive transitions are nearly identical (notebook 02 measured correlations close to 1).
+# A batch of transitions sampled from thousands of stored ones mixes many episodes and situations,
+# so one gradient step averages over them instead of over-fitting the current moment. Every
+# transition is also reused many times: with a buffer of $N$ transitions and a batch of $B$ per
+# step, each is sampled about $B$ times while it stays in the buffer, instead of once.
+
+# %%
+obs_batch = buffer.sample(64).obs.numpy()
+consecutive = buffer.obs[:64]
+print("correlation of pole angle with the next sample's pole angle:")
+print(f"  64 consecutive transitions: {np.corrcoef(consecutive[:-1, 2], consecutive[1:, 2])[0, 1]:+.2f}")
+print(f"  a random batch of 64:       {np.corrcoef(obs_batch[:-1, 2], obs_batch[1:, 2])[0, 1]:+.2f}")
+
+# %% [markdown]
+# ## The batched update
+#
+# The target is unchanged from notebook 02, now for a whole batch at once (a vector of $B$ targets):
+#
+# $$y_i = r_i + \gamma\,(1 - \text{terminated}_i)\,\max_{a'} Q_\theta(s'_i, a'), \qquad
+# L(\theta) = \frac{1}{B}\sum_{i} \ell\big(Q_\theta(s_i, a_i) - y_i\big).$$
+#
+# `cu.dqn_td_target` and `cu.q_learning_step` were written for batches from the start: one forward
+# pass, `gather` to pick $Q_\theta(s_i, a_i)$, one loss. The network still scores its own target;
+# notebook 04 changes that.
+
+# %% tags=["export"]
+@dataclass(frozen=True)
+class ReplayConfig:
+    """Hyperparameters of DQN with experience replay (notebook 03)."""
+
+    seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
+    total_steps: int = 30_000  # training budget in environment steps
+    learning_rate: float = 1e-3  # Adam step size
+    gamma: float = 0.99  # discount factor
+    hidden_size: int = 128  # units in each of the two hidden layers
+    buffer_size: int = 50_000  # transitions kept in the replay buffer
+    batch_size: int = 64  # transitions per gradient step
+    learning_starts: int = 1_000  # steps of experience collected before the first update
+    train_freq: int = 1  # environment steps between gradient steps
+    start_e: float = 1.0  # initial exploration rate
+    end_e: float = 0.05  # final exploration rate
+    exploration_steps: int = 10_000  # steps over which epsilon decays linearly
+
+
+# %% [markdown]
+# The loop below differs from notebook 02's in three lines: transitions go into the buffer, updates
+# wait for `learning_starts` transitions, and each update uses a sampled batch.
+
+# %% tags=["export"]
+def train_replay(config: ReplayConfig, **monitor_options: Any) -> cu.TrainResult:
+    """DQN with experience replay (no target network yet). Taught in notebook 03."""
+    cu.seed_everything(config.seed)
+    rng = np.random.default_rng(config.seed)
+    env = cu.make_env(seed=config.seed)
+    q_net = cu.QNetwork(config.hidden_size)
+    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate)
+    replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
+    monitor = cu.Monitor(q_net, config.total_steps, name="DQN + replay", **monitor_options)
+    obs, _ = env.reset(seed=config.seed)
+    for global_step in monitor.steps():
+        epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
+        action = cu.epsilon_greedy(q_net, obs, epsilon, rng)
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        monitor.record(reward, episode_over=terminated or truncated)
+        replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
+        obs = env.reset()[0] if terminated or truncated else next_obs
+        if global_step > config.learning_starts and global_step % config.train_freq == 0:
+            batch = replay_buffer.sample(config.batch_size)
+            td_target = cu.dqn_td_target(q_net, batch, config.gamma)  # still its own target
+            cu.q_learning_step(q_net, optimizer, batch, td_target)
+    return monitor.result(config)
+
+
+# %%
+config = ReplayConfig()
+result = train_replay(config, live=True)
+print(result.report())
+
+# %%
+cu.plot_scores(result.episode_returns, title="DQN + replay: training episodes");
+
+# %%
+assert result.solved_at_step is not None, (
+    f"DQN with replay should reach a greedy mean of 475 within {config.total_steps:,} steps; its best "
+    f"evaluation was {max(result.eval_means):.0f}. Check ReplayBuffer.sample and the batch shapes.")
+
+# %% [markdown]
+# ## Save, reload, and watch
+
+# %%
+import os
+
+os.makedirs("checkpoints", exist_ok=True)
+path = cu.save_checkpoint("checkpoints/03_experience_replay.pt", result.q_net, config)
+reloaded = cu.QNetwork(config.hidden_size)
+cu.load_checkpoint(path, reloaded)
+assert np.array_equal(cu.evaluate(reloaded, 5, seed=7), cu.evaluate(result.q_net, 5, seed=7)), (
+    "The reloaded network should act exactly like the trained one.")
+cu.show_gif(cu.record_episode(cu.make_env(render_mode="rgb_array"), reloaded, seed=42))
+
+# %% [markdown]
+# ## What we measured
+
+# %%
+print(result.report())
+evals_after = result.eval_means[result.eval_steps.index(result.solved_at_step):]
+print(f"greedy evaluations from the first solve on: {[round(m) for m in evals_after]}")
+
+# %% [markdown]
+# Replay turns the same network, loss and exploration into an agent that solves CartPole-v1: the
+# report above gives the step at which the greedy policy first averaged 475 or more. The
+# evaluations after that first solve show whether it *stays* solved; look for dips. The target
+# still moves with every update, because the network scores its own target. Notebook 04 freezes it.
+#
+# ## Exercises
+# 1. Set `batch_size=1` and `buffer_size=1`: which notebook have you rebuilt? Check that the curve
+#    looks like it.
+# 2. Halve and double `buffer_size`. With a budget of 30,000 steps, when does the buffer start
+#    overwriting, and does that matter here?
+# 3. `train_freq=4` does a quarter of the updates. How much training time does it save, and how
+#    many more environment steps does the agent need?
+#
+# **Next:** notebook 04 adds a target network.

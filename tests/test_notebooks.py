@@ -1,0 +1,116 @@
+"""The notebooks as published: pairs in sync, outputs fresh, exports generated from them.
+
+nbmake executes the notebooks themselves (``make test``); these tests check what a reader sees
+without running anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+from build_notebooks import STAMP_KEY, code_hash  # noqa: E402
+
+SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+IDS = [p.stem for p in SOURCES]
+BADGE = "https://colab.research.google.com/github/dqn-course/cartpole-dqn/blob/main/notebooks/"
+
+
+def test_there_are_notebooks() -> None:
+    assert len(SOURCES) >= 2, "notebooks/ should hold the numbered py:percent notebooks."
+
+
+def _cells(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    return [(c.cell_type, c.source.strip()) for c in nb.cells]
+
+
+@pytest.mark.parametrize("py", SOURCES, ids=IDS)
+def test_pair_in_sync(py: Path) -> None:
+    ipynb = py.with_suffix(".ipynb")
+    assert ipynb.exists(), f"{ipynb.name} is missing: run `make notebooks NB={py.name[:2]}`."
+    text_cells = _cells(jupytext.read(py))
+    nb_cells = _cells(nbformat.read(ipynb, as_version=4))
+    assert text_cells == nb_cells, (
+        f"{py.name} and {ipynb.name} differ: edit the .py and run `make notebooks NB={py.name[:2]}` "
+        "(or `python tools/build_notebooks.py --inputs-only` for markdown-only edits)."
+    )
+
+
+@pytest.mark.parametrize("py", SOURCES, ids=IDS)
+def test_pair_tags_kept(py: Path) -> None:
+    text_tags = [c.metadata.get("tags", []) for c in jupytext.read(py).cells]
+    nb = nbformat.read(py.with_suffix(".ipynb"), as_version=4)
+    nb_tags = [c.metadata.get("tags", []) for c in nb.cells]
+    assert text_tags == nb_tags, f"Cell tags of {py.name} and its .ipynb differ."
+
+
+@pytest.mark.parametrize("py", SOURCES, ids=IDS)
+def test_outputs_come_from_these_cells_in_one_run(py: Path) -> None:
+    nb = nbformat.read(py.with_suffix(".ipynb"), as_version=4)
+    stamp = nb.metadata.get(STAMP_KEY, {}).get("code_sha256")
+    assert stamp == code_hash(nb), (
+        f"The outputs of {py.with_suffix('.ipynb').name} were made by other code than its cells hold: "
+        f"run `make notebooks NB={py.name[:2]}`."
+    )
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{py.name}: code cells were not executed once each, top to bottom, in a fresh kernel "
+        f"(execution counts {counts}); run `make notebooks NB={py.name[:2]}`."
+    )
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{py.name} was published with an error output: {errors[0].get('ename')}."
+
+
+@pytest.mark.parametrize("py", SOURCES, ids=IDS)
+def test_every_notebook_starts_alike(py: Path) -> None:
+    cells = jupytext.read(py).cells
+    first = SOURCES[0]
+    reference = next(c for c in jupytext.read(first).cells if c.cell_type == "code")
+    assert BADGE + py.with_suffix(".ipynb").name in cells[0].source, (
+        f"{py.name}: the first cell needs the Open-in-Colab badge for {py.with_suffix('.ipynb').name}."
+    )
+    setup = next(c for c in cells if c.cell_type == "code")
+    assert "colab-setup" in setup.metadata.get("tags", []), f"{py.name}: the first code cell must be setup."
+    assert setup.source == reference.source, f"{py.name}: the setup cell differs from {first.name}'s."
+    assert "torch" not in setup.source.split("install")[-1], "The Colab setup must never install torch."
+    assert "What you will learn" in "".join(c.source for c in cells[:4]), (
+        f"{py.name}: say what the learner will learn near the top."
+    )
+
+
+@pytest.mark.parametrize("py", SOURCES, ids=IDS)
+def test_gif_published(py: Path) -> None:
+    nb = nbformat.read(py.with_suffix(".ipynb"), as_version=4)
+    gifs = [
+        base64.b64decode(o.data["image/gif"])
+        for c in nb.cells if c.cell_type == "code"
+        for o in c.outputs if "data" in o and "image/gif" in o.data
+    ]
+    assert gifs, f"{py.name}: the notebook should end by showing an episode as an inline GIF."
+    assert all(len(g) < 300_000 for g in gifs), f"{py.name}: GIFs must stay under 300 KB."
+
+
+def test_exports_match_notebooks() -> None:
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "export.py"), "--check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, (
+        "cartpole_utils' taught components drifted from their notebooks:\n" + proc.stdout
+        + "Edit the notebook's `export` cells, then run `python tools/export.py`."
+    )
+
+
+def test_no_bare_done_in_notebooks() -> None:
+    import re
+
+    for py in SOURCES:
+        code = "\n".join(c.source for c in jupytext.read(py).cells if c.cell_type == "code")
+        assert not re.search(r"\bdone\b", code), f"{py.name}: use terminated/truncated, never `done`."

@@ -1,0 +1,99 @@
+"""cartpole_utils.widgets: the episode player and the slider explorer (outside a notebook)."""
+
+import io
+import re
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from PIL import Image
+
+import cartpole_utils as cu
+
+
+@pytest.fixture(scope="module")
+def episode():
+    env = cu.make_env(render_mode="rgb_array")
+    ep = cu.record_episode(env, lambda obs: np.zeros(len(obs), dtype=int), seed=0)
+    env.close()
+    return ep
+
+
+def draw(tau=0.5, gamma=0.9):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [tau, gamma])
+    return fig
+
+
+# ---------------------------------------------------------------- good input
+
+
+def test_episode_player_shows_frames_and_state(episode):
+    player = cu.episode_player(episode, static=False)
+    assert isinstance(player, widgets.VBox)
+    (play, slider), (image, state) = (box.children for box in player.children)
+    assert isinstance(play, widgets.Play) and isinstance(slider, widgets.IntSlider)
+    assert slider.max == play.max == len(episode.frames) - 1
+    assert Image.open(io.BytesIO(image.value)).format == "PNG"
+    assert "step 0 /" in state.value and "next action: left" in state.value
+
+    first_image = image.value
+    slider.value = slider.max
+    assert image.value != first_image
+    assert f"step {episode.length} / {episode.length}" in state.value
+    assert "episode over: terminated" in state.value
+
+
+def test_episode_player_static_view_leaves_no_figure_open(episode):
+    cu.episode_player(episode, static=True)
+    assert plt.get_fignums() == []
+
+
+def test_explorer_draws_static_snapshots_then_a_widget():
+    calls = []
+
+    def plot(**values):
+        calls.append(values)
+        return draw(**values)
+
+    ui = cu.explorer(plot, static_values=[{"tau": 0.1}, {"tau": 0.9}], tau=(0.0, 1.0, 0.1))
+    assert isinstance(ui, widgets.interactive)
+    assert calls[:2] == [{"tau": 0.1}, {"tau": 0.9}]
+    assert plt.get_fignums() == []  # every drawn figure was closed
+    assert [type(c) for c in ui.children[:1]] == [widgets.FloatSlider]
+
+
+def test_explorer_accepts_one_dict_and_several_sliders():
+    calls = []
+
+    def plot(**values):
+        calls.append(values)
+        return draw(**values)
+
+    cu.explorer(plot, static_values={"tau": 0.2, "gamma": 0.5}, tau=(0.0, 1.0), gamma=(0.5, 0.99))
+    assert calls[0] == {"tau": 0.2, "gamma": 0.5}
+
+
+# ---------------------------------------------------------------- bad input
+
+BAD_INPUTS = [
+    pytest.param(lambda: cu.episode_player([np.zeros((4, 6, 3), np.uint8)]), TypeError,
+                 "episode_player needs an Episode from cu.record_episode, got list", id="player-frames"),
+    pytest.param(lambda: cu.episode_player(None), TypeError, "episode_player needs an Episode",
+                 id="player-None"),
+    pytest.param(lambda: cu.explorer(3, tau=(0.0, 1.0)), TypeError, "plot must be a function",
+                 id="explorer-plot-not-callable"),
+    pytest.param(lambda: cu.explorer(draw), ValueError, "Give at least one slider",
+                 id="explorer-no-sliders"),
+    pytest.param(lambda: cu.explorer(draw, static_values=["tau"], tau=(0.0, 1.0)), TypeError,
+                 "static_values must be a list of dicts", id="explorer-static-list-of-str"),
+    pytest.param(lambda: cu.explorer(draw, static_values=0.5, tau=(0.0, 1.0)), TypeError,
+                 "static_values must be a list of dicts", id="explorer-static-number"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", BAD_INPUTS)
+def test_bad_input_gets_a_clear_error(call, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        call()
