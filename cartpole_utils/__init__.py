@@ -37,6 +37,7 @@ _PLUMBING: dict[str, str] = {
     "solved_at": "evaluation", "stability_after_solved": "evaluation",
     # training
     "Monitor": "training", "TrainResult": "training", "config_dict": "training",
+    "run_seeds": "training",
     # plotting
     "plot_scores": "plotting", "plot_learning_curve": "plotting", "plot_seed_curves": "plotting",
     "running_mean": "plotting", "trend_line": "plotting", "seed_band": "plotting",
@@ -80,5 +81,5 @@ def __dir__() -> list[str]:
 quiet_rendering()
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
-if "torch" in sys.modules:
-    sys.modules["torch"].set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+if "torch" in sys.modules and os.environ["OMP_NUM_THREADS"].isdigit():
+    sys.modules["torch"].set_num_threads(max(1, int(os.environ["OMP_NUM_THREADS"])))

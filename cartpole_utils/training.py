@@ -101,7 +101,7 @@ class TrainResult:
             "stability": self.stability,
             "final_mean": self.final_mean,
             "train_seconds": self.train_seconds,
-            "env_steps": self.eval_steps[-1] if self.eval_steps else 0,
+            "env_steps": self.extra.get("env_steps", self.eval_steps[-1] if self.eval_steps else 0),
         }
 
     def report(self) -> str:
@@ -157,9 +157,14 @@ class Monitor:
         final_episodes: int = FINAL_EVAL_EPISODES,
         on_eval: Callable[[Any, int], dict[str, float]] | None = None,
     ) -> None:
-        for arg, value in (("total_steps", total_steps), ("eval_interval", eval_interval)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{arg} must be a positive int (env steps), got {value!r}.")
+        for arg, value, least in (("total_steps", total_steps, 1), ("eval_interval", eval_interval, 1),
+                                  ("eval_episodes", eval_episodes, 1), ("final_episodes", final_episodes, 0)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ValueError(f"{arg} must be an int >= {least}, got {value!r}.")
+        if not callable(q_net) or not hasattr(q_net, "train"):
+            raise TypeError(f"q_net must be the torch.nn.Module being trained, got {type(q_net).__name__}.")
+        if on_eval is not None and not callable(on_eval):
+            raise TypeError("on_eval must be a function (q_net, global_step) -> dict of numbers.")
         self.q_net = q_net
         self.total_steps = total_steps
         self.name = name
@@ -182,6 +187,7 @@ class Monitor:
         live = LivePlot(title=self.name) if self._live else None
         res = self._result
         clock = time.perf_counter()
+        done_steps = 0  # steps already counted in the progress bar
         try:
             for global_step in range(1, self.total_steps + 1):
                 self._global_step = global_step
@@ -196,12 +202,14 @@ class Monitor:
                         for key, value in self.on_eval(self.q_net, global_step).items():
                             self.log(key, value)
                     bar.set_postfix(greedy=f"{mean:.0f}", episodes=len(res.episode_returns), refresh=False)
-                    bar.update(self.eval_interval)
+                    bar.update(global_step - done_steps)
+                    done_steps = global_step
                     if live is not None:
                         live.update(res)
                     clock = time.perf_counter()
+        finally:  # also when the loop is left early with `break`
             res.train_seconds += time.perf_counter() - clock
-        finally:
+            bar.update(self._global_step - done_steps)
             bar.close()
             if live is not None:
                 live.close(res)
@@ -230,10 +238,12 @@ class Monitor:
         """Run the final greedy evaluation (100 episodes) and return the :class:`TrainResult`."""
         res = self._result
         res.config = config
+        res.extra.setdefault("env_steps", self._global_step)
         if self.final_episodes:
+            was_training = self.q_net.training
             self.q_net.eval()
             res.final_returns = evaluate(self.q_net, self.final_episodes, seed=FINAL_EVAL_SEED)
-            self.q_net.train()
+            self.q_net.train(was_training)
         return res
 
 
@@ -242,3 +252,46 @@ def config_dict(config: Any) -> dict[str, Any]:
     if not dataclasses.is_dataclass(config) or isinstance(config, type):
         raise TypeError(f"Expected a config dataclass instance, got {type(config).__name__}.")
     return dataclasses.asdict(config)
+
+
+def _run(train: Callable[..., TrainResult], config: Any, options: dict[str, Any]) -> TrainResult:
+    from .env import set_threads
+
+    set_threads(1)
+    return train(config, **options)
+
+
+def run_seeds(
+    train: Callable[..., TrainResult],
+    configs: list[Any],
+    jobs: int = 1,
+    **options: Any,
+) -> list[TrainResult]:
+    """Run ``train(config, **options)`` for each config (typically one per seed).
+
+    Args:
+        train: a training function of the course, e.g. ``cu.train_soft`` (it must be importable
+            from a module, so that worker processes can find it).
+        configs: the configs to train, e.g. ``[SoftConfig(seed=s) for s in range(1, 6)]``.
+        jobs: worker processes; 1 runs in this process. Each worker uses one torch thread, so
+            ``jobs`` should not exceed the CPU cores (parallel runs make timings noisier).
+        **options: passed to ``train`` (e.g. ``progress=False``).
+
+    Returns:
+        the results in the order of ``configs``.
+    """
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a positive int, got {jobs!r}.")
+    if not callable(train):
+        raise TypeError(f"train must be a training function such as cu.train_soft, got {train!r}.")
+    configs = list(configs)
+    options.setdefault("progress", False)
+    if jobs == 1:
+        return [_run(train, config, options) for config in configs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: safe from a notebook
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(_run, train, config, options) for config in configs]
+        return [future.result() for future in futures]

@@ -16,7 +16,8 @@ import cartpole_utils as cu
 class QNet(torch.nn.Module):
     def __init__(self, hidden: int = 16):
         super().__init__()
-        self.net = torch.nn.Sequential(torch.nn.Linear(4, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 2))
+        layers = [torch.nn.Linear(4, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 2)]
+        self.net = torch.nn.Sequential(*layers)
 
     def forward(self, x):
         return self.net(x)
@@ -169,8 +170,8 @@ BAD_FILES = [
                  "Save checkpoints with cu.save_checkpoint", id="torch.save-of-a-state_dict"),
     pytest.param(_torch_save([1, 2, 3]), "was not written by cu.save_checkpoint",
                  "Save checkpoints with cu.save_checkpoint", id="torch.save-of-a-list"),
-    pytest.param(_torch_save(net()), "holds pickled Python objects", "Save checkpoints with cu.save_checkpoint",
-                 id="torch.save-of-a-whole-model"),
+    pytest.param(_torch_save(net()), "holds pickled Python objects",
+                 "Save checkpoints with cu.save_checkpoint", id="torch.save-of-a-whole-model"),
     pytest.param(lambda path, saved: cu.save_checkpoint(path, net(hidden=32), Config(hidden=32)),
                  "do not fit this QNet", "Build the network with the config stored in the checkpoint",
                  id="different-hidden-size"),

@@ -10,10 +10,10 @@ import pytest
 import torch
 
 import cartpole_utils as cu
+from cartpole_utils.env import quiet_rendering
 
 # CartPole-v0 is used on purpose (its 200-step limit); gymnasium warns that it is old.
 pytestmark = pytest.mark.filterwarnings("ignore:.*CartPole-v0 is out of date:DeprecationWarning")
-from cartpole_utils.env import quiet_rendering
 
 # ---------------------------------------------------------------- good input
 

@@ -1,0 +1,67 @@
+"""The project's own install files agree with each other and with the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def requirements() -> dict[str, str]:
+    reqs = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name = re.match(r"[A-Za-z0-9_.\-]+", line).group(0).lower()
+            reqs[name] = line[len(name):].strip()
+    return reqs
+
+
+def test_torch_range_accepts_the_tested_cpu_build() -> None:
+    spec = requirements()["torch"]
+    assert "==" not in spec, "requirements.txt must give torch a range, not a pin (Colab keeps its torch)."
+    lower = re.search(r">=\s*([\d.]+)", spec).group(1)
+    upper = re.search(r"<\s*([\d.]+)", spec).group(1)
+    version = (2, 13, 0)
+    assert tuple(int(x) for x in lower.split(".")) <= version < tuple(int(x) for x in upper.split("."))
+
+
+def test_pyproject_dependencies_agree_with_requirements() -> None:
+    reqs = requirements()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for dep in project["dependencies"]:
+        name = re.match(r"[A-Za-z0-9_.\-]+", dep).group(0).lower()
+        assert name in reqs, f"{name} is a dependency in pyproject.toml but missing from requirements.txt"
+        assert dep[len(name):].strip() == reqs[name], f"{name}: pyproject.toml and requirements.txt disagree"
+
+
+def test_environment_yml_builds_requirements_with_cpu_torch() -> None:
+    env = (ROOT / "environment.yml").read_text()
+    assert "-r requirements.txt" in env, "environment.yml must install requirements.txt (one source)."
+    assert "download.pytorch.org/whl/cpu" in env, "Binder needs the CPU build of torch (2 GB of memory)."
+    assert "-e ." in env, "Binder must install cartpole_utils itself."
+    python = re.search(r"python=(\d+)\.(\d+)", env)
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert python and (int(python.group(1)), int(python.group(2))) >= tuple(
+        int(x) for x in re.search(r">=\s*([\d.]+)", requires).group(1).split(".")
+    )
+
+
+def test_requirements_cover_opening_and_testing() -> None:
+    reqs = requirements()
+    for needed in ("jupyterlab", "ipykernel", "jupytext", "pytest", "nbmake", "ipywidgets"):
+        assert needed in reqs, f"requirements.txt should include {needed}"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    commands = re.findall(r"```(?:bash|sh)?\n(.*?)```", readme, flags=re.S)
+    test_command = next(c.strip() for c in commands if "test" in c and "course" not in c)
+    assert test_command in ci.splitlines(), f"`.ci/run` must run the README's test command: {test_command}"
+    ci_lines = ci.splitlines()
+    torch_line = next(i for i, line in enumerate(ci_lines) if "torch==2.13.0" in line)
+    assert torch_line < ci_lines.index(test_command), "CI installs torch 2.13.0 before anything else."

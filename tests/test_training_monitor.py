@@ -1,0 +1,202 @@
+"""cartpole_utils.training: the Monitor that runs the evaluation protocol, and TrainResult."""
+
+import dataclasses
+import math
+import re
+import time
+
+import numpy as np
+import pytest
+import torch
+
+import cartpole_utils as cu
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    total_steps: int = 2_000  # environment steps
+    seed: int = 0
+
+
+def small_net(seed=0):
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+
+
+def random_play(monitor, seed=0):
+    """The shape of every notebook's loop, with random actions instead of learning."""
+    env = cu.make_env(seed=seed)
+    env.reset(seed=seed)
+    for global_step in monitor.steps():
+        _, reward, terminated, truncated, _ = env.step(env.action_space.sample())
+        monitor.record(reward, episode_over=terminated or truncated)
+        if global_step % 500 == 0:
+            monitor.log("step", global_step)
+        if terminated or truncated:
+            env.reset()
+    env.close()
+
+
+@pytest.fixture(scope="module")
+def result():
+    q_net = small_net()
+    monitor = cu.Monitor(q_net, total_steps=2_000, name="random", progress=False, final_episodes=5)
+    random_play(monitor)
+    return monitor.result(Config())
+
+
+# ---------------------------------------------------------------- a tiny training loop
+
+
+def test_monitor_collects_training_episodes(result):
+    assert len(result.episode_returns) == len(result.episode_end_steps) > 30  # random play: ~22 steps each
+    assert 8 <= np.mean(result.episode_returns) <= 60
+    assert result.episode_end_steps == sorted(result.episode_end_steps)
+    assert result.episode_end_steps[-1] <= 2_000
+    assert sum(result.episode_returns) == result.episode_end_steps[-1]  # +1 per step, episodes back to back
+
+
+def test_monitor_evaluates_every_1000_steps(result):
+    assert result.eval_steps == [1000, 2000]
+    assert len(result.eval_means) == 2 and all(1 <= m <= 500 for m in result.eval_means)
+    assert len(result.eval_seconds_at) == 2
+    assert 0 < result.eval_seconds_at[0] <= result.eval_seconds_at[1] <= result.train_seconds
+
+
+def test_monitor_result(result):
+    assert result.name == "random" and result.config == Config()
+    assert result.train_seconds > 0
+    assert result.final_returns.shape == (5,)
+    assert result.final_mean == pytest.approx(np.mean(result.final_returns))
+    assert result.extra["step"] == [500, 1000, 1500, 2000]
+    summary = result.summary()
+    assert summary["agent"] == "random" and summary["seed"] == 0 and summary["env_steps"] == 2000
+    assert "random (seed 0)" in result.report()
+
+
+def test_evaluations_use_the_protocol_seeds():
+    q_net = small_net(seed=3)
+    monitor = cu.Monitor(q_net, total_steps=1_000, progress=False, eval_episodes=3, final_episodes=4)
+    for _ in monitor.steps():
+        pass
+    res = monitor.result()
+    expected = cu.evaluate(q_net, 3, seed=cu.EVAL_SEED_OFFSET + 1_000)
+    assert res.eval_means == [pytest.approx(np.mean(expected))]
+    np.testing.assert_array_equal(
+        res.final_returns, cu.evaluate(q_net, 4, seed=cu.training.FINAL_EVAL_SEED)
+    )
+
+
+def test_evaluation_time_is_not_training_time(monkeypatch):
+    monitor = cu.Monitor(small_net(), total_steps=2_000, progress=False, final_episodes=0)
+
+    def slow_evaluation(global_step):
+        time.sleep(0.25)
+        return np.zeros(10)
+
+    monkeypatch.setattr(monitor, "evaluate", slow_evaluation)
+    start = time.perf_counter()
+    for _ in monitor.steps():
+        pass
+    assert time.perf_counter() - start >= 0.5
+    assert monitor.result().train_seconds < 0.25
+
+
+def test_evaluation_leaves_the_network_in_its_mode():
+    q_net = small_net()
+    monitor = cu.Monitor(q_net, total_steps=10, progress=False, eval_episodes=2)
+    q_net.train()
+    monitor.evaluate(10)
+    assert q_net.training
+    q_net.eval()
+    monitor.evaluate(10)
+    assert not q_net.training
+
+
+def test_final_evaluation_can_be_skipped():
+    monitor = cu.Monitor(small_net(), total_steps=5, progress=False, final_episodes=0)
+    for _ in monitor.steps():
+        monitor.record(1.0, episode_over=False)
+    res = monitor.result()
+    assert res.eval_steps == [] and res.final_returns.size == 0 and math.isnan(res.final_mean)
+    assert res.episode_returns == []  # the unfinished episode is not counted
+
+
+# ---------------------------------------------------------------- TrainResult numbers
+
+
+def test_train_result_solved_numbers():
+    res = cu.TrainResult(
+        name="DQN", config=Config(seed=4), q_net=None,
+        eval_steps=[1000, 2000, 3000, 4000], eval_means=[50.0, 480.0, 300.0, 500.0],
+        eval_seconds_at=[1.0, 2.5, 4.0, 5.0], train_seconds=5.5, final_returns=np.array([500.0, 490.0]),
+    )
+    assert res.solved_at_step == 2000
+    assert res.solved_at_seconds == 2.5
+    assert res.stability == pytest.approx(0.5)
+    assert res.final_mean == 495.0
+    report = res.report()
+    assert "solved (greedy mean >= 475) at 2,000 env steps, 2.5 s of training" in report
+    assert "50%" in report
+
+
+def test_train_result_never_solved():
+    res = cu.TrainResult(name="x", config=None, q_net=None, eval_steps=[1000], eval_means=[20.0],
+                         eval_seconds_at=[1.0])
+    assert res.solved_at_step is None and res.solved_at_seconds is None and math.isnan(res.stability)
+    assert "never reached a greedy mean of 475" in res.report()
+
+
+def test_config_dict():
+    assert cu.config_dict(Config()) == {"total_steps": 2000, "seed": 0}
+
+
+# ---------------------------------------------------------------- bad input
+
+BAD_INPUTS = [
+    pytest.param(lambda: cu.Monitor(small_net(), total_steps=0), ValueError,
+                 "total_steps must be an int >= 1, got 0", id="Monitor-total_steps-0"),
+    pytest.param(lambda: cu.Monitor(small_net(), total_steps=-100), ValueError,
+                 "total_steps must be a positive int", id="Monitor-total_steps-negative"),
+    pytest.param(lambda: cu.Monitor(small_net(), total_steps=1e4), ValueError,
+                 "total_steps must be a positive int", id="Monitor-total_steps-float"),
+    pytest.param(lambda: cu.Monitor(small_net(), total_steps=True), ValueError,
+                 "total_steps must be a positive int", id="Monitor-total_steps-bool"),
+    pytest.param(lambda: cu.Monitor(small_net(), total_steps=100, eval_interval=0), ValueError,
+                 "eval_interval must be a positive int", id="Monitor-eval_interval-0"),
+    pytest.param(lambda: cu.config_dict({"seed": 0}), TypeError, "Expected a config dataclass instance",
+                 id="config_dict-dict"),
+    pytest.param(lambda: cu.config_dict(Config), TypeError, "Expected a config dataclass instance",
+                 id="config_dict-class"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", BAD_INPUTS)
+def test_bad_input_gets_a_clear_error(call, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        call()
+
+
+# These would otherwise fail late, after 1,000 steps of training or at the end of the budget.
+LATE_FAILURES = [
+    pytest.param(dict(eval_episodes=0), id="eval_episodes-0"),
+    pytest.param(dict(final_episodes=-1), id="final_episodes-negative"),
+    pytest.param(dict(q_net=None), id="q_net-None"),
+]
+
+
+@pytest.mark.parametrize("kwargs", LATE_FAILURES)
+def test_monitor_refuses_bad_arguments_before_training(kwargs):
+    arguments = dict(q_net=small_net(), total_steps=1_000, progress=False) | kwargs
+    with pytest.raises((TypeError, ValueError)):
+        cu.Monitor(**arguments)
+
+
+def test_final_evaluation_leaves_the_network_in_its_mode():
+    q_net = small_net()
+    monitor = cu.Monitor(q_net, total_steps=1, progress=False, final_episodes=1)
+    for _ in monitor.steps():
+        pass
+    q_net.eval()
+    monitor.result()
+    assert not q_net.training
