@@ -53,6 +53,7 @@ def run_one(agent: str, seed: int, steps: int, overrides: dict[str, Any]) -> dic
     result = getattr(cu, train_name)(config, progress=False)
     summary = result.summary()
     summary["final_min"] = float(np.min(result.final_returns))
+    summary["best_eval"] = float(max(result.eval_means))
     summary["eval_means"] = result.eval_means
     return summary
 
@@ -69,13 +70,14 @@ def table(agent: str, runs: list[dict[str, Any]], steps: int) -> str:
     lines = [
         f"agent: {agent}  seeds: {len(runs)}  budget: {steps:,} env steps",
         f"{'seed':>4} {'solved at step':>15} {'train s to solve':>17} {'stays solved':>13} "
-        f"{'final mean':>11} {'final min':>10} {'train s total':>14}",
+        f"{'best eval':>10} {'final mean':>11} {'final min':>10} {'train s total':>14}",
     ]
     for r in runs:
         step = f"{r['solved_at_step']:,}" if r["solved_at_step"] is not None else "never"
         secs = f"{r['solved_at_seconds']:.1f}" if r["solved_at_seconds"] is not None else "-"
         stab = "-" if np.isnan(r["stability"]) else f"{r['stability']:.0%}"
-        lines.append(f"{r['seed']:>4} {step:>15} {secs:>17} {stab:>13} {r['final_mean']:>11.1f} "
+        lines.append(f"{r['seed']:>4} {step:>15} {secs:>17} {stab:>13} {r['best_eval']:>10.1f} "
+                     f"{r['final_mean']:>11.1f} "
                      f"{r['final_min']:>10.0f} {r['train_seconds']:>14.1f}")
     # Seeds that never solve count as the budget (a lower bound) in the median of steps.
     steps_all = [r["solved_at_step"] if r["solved_at_step"] is not None else steps for r in runs]

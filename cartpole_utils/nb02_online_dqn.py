@@ -74,9 +74,9 @@ def dqn_td_target(target_net: nn.Module, batch: Batch, gamma: float) -> torch.Te
 
 def q_learning_step(q_net: nn.Module, optimizer: torch.optim.Optimizer, batch: Batch,
                     td_target: torch.Tensor) -> float:
-    """One gradient step moving Q(s, a) towards the TD target (Huber loss); returns the loss. Notebook 02."""
+    """One gradient step moving Q(s, a) towards the TD target (squared error); returns the loss. NB 02."""
     q_values = q_net(batch.obs).gather(1, batch.actions.unsqueeze(1)).squeeze(1)  # Q(s, a), (B,)
-    loss = F.smooth_l1_loss(q_values, td_target)
+    loss = F.mse_loss(q_values, td_target)  # mean of (Q(s, a) - y)^2 over the batch
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()

@@ -160,7 +160,8 @@ class Monitor:
         for arg, value, least in (("total_steps", total_steps, 1), ("eval_interval", eval_interval, 1),
                                   ("eval_episodes", eval_episodes, 1), ("final_episodes", final_episodes, 0)):
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                raise ValueError(f"{arg} must be an int >= {least}, got {value!r}.")
+                kind = "a positive int" if least == 1 else "a non-negative int"
+                raise ValueError(f"{arg} must be {kind}, got {value!r}.")
         if not callable(q_net) or not hasattr(q_net, "train"):
             raise TypeError(f"q_net must be the torch.nn.Module being trained, got {type(q_net).__name__}.")
         if on_eval is not None and not callable(on_eval):

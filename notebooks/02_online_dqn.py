@@ -166,10 +166,9 @@ cu.explorer(plot_schedule, static_values=[{"duration": 10_000}, {"end_e": 0.01, 
 #
 # $$y = r + \gamma\,(1 - \text{terminated})\,\max_{a'} Q_\theta(s', a')$$
 #
-# and move $Q_\theta(s, a)$ towards $y$ by a gradient step on the Huber loss
-# $\ell(Q_\theta(s,a) - y)$, which is quadratic for errors below 1 and linear above (the error
-# clipping of Mnih et al., 2015): a few wild targets cannot blow up the gradient. The target is a
-# constant for the gradient (`torch.no_grad()`): we move the prediction, not the target.
+# and move $Q_\theta(s, a)$ towards $y$ by a gradient step on the squared error
+# $\big(Q_\theta(s,a) - y\big)^2$ (averaged over a batch, `F.mse_loss`). The target is a constant for
+# the gradient (`torch.no_grad()`): we move the prediction, not the target.
 #
 # **Terminated is not truncated.** Gymnasium's `step` says separately *why* an episode ended:
 # - `terminated`: the pole fell past 12° or the cart left the track. There is no future: $y = r$.
@@ -211,9 +210,9 @@ def dqn_td_target(target_net: nn.Module, batch: Batch, gamma: float) -> torch.Te
 
 def q_learning_step(q_net: nn.Module, optimizer: torch.optim.Optimizer, batch: Batch,
                     td_target: torch.Tensor) -> float:
-    """One gradient step moving Q(s, a) towards the TD target (Huber loss); returns the loss. Notebook 02."""
+    """One gradient step moving Q(s, a) towards the TD target (squared error); returns the loss. NB 02."""
     q_values = q_net(batch.obs).gather(1, batch.actions.unsqueeze(1)).squeeze(1)  # Q(s, a), (B,)
-    loss = F.smooth_l1_loss(q_values, td_target)
+    loss = F.mse_loss(q_values, td_target)  # mean of (Q(s, a) - y)^2 over the batch
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()

@@ -155,7 +155,7 @@ def test_config_dict():
 
 BAD_INPUTS = [
     pytest.param(lambda: cu.Monitor(small_net(), total_steps=0), ValueError,
-                 "total_steps must be an int >= 1, got 0", id="Monitor-total_steps-0"),
+                 "total_steps must be a positive int, got 0", id="Monitor-total_steps-0"),
     pytest.param(lambda: cu.Monitor(small_net(), total_steps=-100), ValueError,
                  "total_steps must be a positive int", id="Monitor-total_steps-negative"),
     pytest.param(lambda: cu.Monitor(small_net(), total_steps=1e4), ValueError,

@@ -1,0 +1,119 @@
+"""The course's best agent against Stable-Baselines3's DQN, side by side, same protocol.
+
+    pip install -e .[bench]        # adds stable-baselines3 (not needed by the notebooks)
+    python benchmarks/peer_benchmark.py --seeds 5 --steps 50000
+
+Both agents train on CartPole-v1 with one torch thread, on the same seeds, and are measured the
+same way: greedy evaluation every 1,000 environment steps on 10 separately seeded episodes
+(cartpole_utils.evaluate, the same seeds for both), "solved" at the first mean >= 475, training
+seconds with evaluation excluded, final greedy mean over 100 episodes. SB3 uses the RL Zoo's
+tuned hyperparameters for CartPole-v1 (rl-baselines3-zoo, hyperparams/dqn.yml).
+Runs alternate between the two agents, seed by seed, so that drifts of the machine hit both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from typing import Any
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+import cartpole_utils as cu  # noqa: E402
+from cartpole_utils.evaluation import EVAL_SEED_OFFSET  # noqa: E402
+from cartpole_utils.training import FINAL_EVAL_SEED, TrainResult  # noqa: E402
+
+# RL Zoo, hyperparams/dqn.yml, CartPole-v1 (n_timesteps 5e4).
+ZOO_CARTPOLE = dict(
+    learning_rate=2.3e-3, batch_size=64, buffer_size=100_000, learning_starts=1_000, gamma=0.99,
+    target_update_interval=10, train_freq=256, gradient_steps=128, exploration_fraction=0.16,
+    exploration_final_eps=0.04, policy_kwargs=dict(net_arch=[256, 256]),
+)
+
+
+def train_sb3(seed: int, steps: int) -> TrainResult:
+    """SB3 DQN with the Zoo's settings, measured with the course's protocol."""
+    from stable_baselines3 import DQN
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    result = TrainResult(name="SB3 DQN (RL Zoo)", config={"seed": seed, **ZOO_CARTPOLE}, q_net=None)
+
+    def policy(obs: np.ndarray) -> np.ndarray:
+        return model.predict(obs, deterministic=True)[0]
+
+    class ProtocolCallback(BaseCallback):
+        def _on_training_start(self) -> None:
+            self.clock = time.perf_counter()
+
+        def _on_step(self) -> bool:
+            step = self.num_timesteps
+            if step % cu.EVAL_INTERVAL == 0:
+                result.train_seconds += time.perf_counter() - self.clock
+                result.eval_steps.append(step)
+                returns = cu.evaluate(policy, cu.EVAL_EPISODES, seed=EVAL_SEED_OFFSET + step)
+                result.eval_means.append(float(np.mean(returns)))
+                result.eval_seconds_at.append(result.train_seconds)
+                self.clock = time.perf_counter()
+            return True
+
+    model = DQN("MlpPolicy", cu.make_env(seed=seed), seed=seed, verbose=0, device="cpu", **ZOO_CARTPOLE)
+    model.learn(total_timesteps=steps, callback=ProtocolCallback())
+    result.final_returns = cu.evaluate(policy, cu.FINAL_EVAL_EPISODES, seed=FINAL_EVAL_SEED)
+    return result
+
+
+def train_course(agent: str, seed: int, steps: int) -> TrainResult:
+    agents = {"soft": (cu.train_soft, cu.SoftConfig), "double": (cu.train_double, cu.DoubleConfig)}
+    train, config = agents[agent]
+    return train(config(seed=seed, total_steps=steps), progress=False)
+
+
+def summarize(runs: list[TrainResult], steps: int) -> dict[str, Any]:
+    solved = [r for r in runs if r.solved_at_step is not None]
+    after = [m >= cu.SOLVED_THRESHOLD for r in solved
+             for m in r.eval_means[r.eval_steps.index(r.solved_at_step) + 1:]]
+    return {
+        "seeds solved": len(solved),
+        "median steps to solve": float(np.median([r.solved_at_step or steps for r in runs])),
+        "median train s to solve": (
+            float(np.median([r.solved_at_seconds for r in solved])) if solved else float("nan")
+        ),
+        "stays solved": float(np.mean(after)) if after else float("nan"),
+        "final = 500": sum(r.final_mean >= 500 for r in runs),
+        "median final mean": float(np.median([r.final_mean for r in runs])),
+        "train s per 1k steps": float(np.median([1000 * r.train_seconds / steps for r in runs])),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agent", default="soft", choices=["soft", "double"], help="the course's agent")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=50_000)
+    args = parser.parse_args()
+    cu.set_threads(1)
+    runs: dict[str, list[TrainResult]] = {"course": [], "sb3": []}
+    for seed in range(1, args.seeds + 1):
+        runs["course"].append(train_course(args.agent, seed, args.steps))
+        runs["sb3"].append(train_sb3(seed, args.steps))
+        for key in runs:
+            r = runs[key][-1]
+            print(f"seed {seed} {r.name:>28}: solved at {r.solved_at_step}, "
+                  f"{r.solved_at_seconds and round(r.solved_at_seconds, 1)} s, stays {r.stability:.0%}, "
+                  f"final {r.final_mean:.1f}, train {r.train_seconds:.1f} s", flush=True)
+    course, sb3 = summarize(runs["course"], args.steps), summarize(runs["sb3"], args.steps)
+    print(f"\n{args.seeds} seeds, {args.steps:,} env steps each, torch threads: 1")
+    print(f"{'':<26}{'course (' + args.agent + ')':>18}{'SB3 DQN (Zoo)':>18}{'course / SB3':>14}")
+    for key in course:
+        a, b = course[key], sb3[key]
+        ratio = f"{a / b:.2f}" if isinstance(a, float) and b and not np.isnan(b) else ""
+        print(f"{key:<26}{a:>18.3g}{b:>18.3g}{ratio:>14}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
