@@ -78,6 +78,12 @@ assert torch.equal(target_net(probe), q_net(probe)), "After hard_update both net
 #
 # One new setting, `target_update_interval` ($C$, in environment steps), and two new lines in the
 # loop: the target network scores $s'$, and it is refreshed every $C$ steps.
+#
+# How large should $C$ be? Between two copies the Q-network fits targets that look one step ahead
+# through a fixed network, so news about a failure travels back roughly one step per copy. Mnih et
+# al. (2015) copied every 10,000 updates on Atari; on CartPole a copy every 100 environment steps
+# (50 gradient steps here) keeps the targets still for a while and still lets values travel fast.
+# Exercise 2 shows what a stale target costs.
 
 # %% tags=["export"]
 @dataclass(frozen=True)
@@ -85,18 +91,18 @@ class TargetConfig:
     """Hyperparameters of DQN with replay and a target network (notebook 04)."""
 
     seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
-    total_steps: int = 30_000  # training budget in environment steps
-    learning_rate: float = 1e-3  # Adam step size
+    total_steps: int = 25_000  # training budget in environment steps
+    learning_rate: float = 2.5e-3  # Adam step size
     gamma: float = 0.99  # discount factor
     hidden_size: int = 128  # units in each of the two hidden layers
     buffer_size: int = 50_000  # transitions kept in the replay buffer
-    batch_size: int = 64  # transitions per gradient step
+    batch_size: int = 128  # transitions per gradient step
     learning_starts: int = 1_000  # steps of experience collected before the first update
-    train_freq: int = 1  # environment steps between gradient steps
-    target_update_interval: int = 500  # C: environment steps between copies theta' <- theta
+    train_freq: int = 2  # environment steps between gradient steps
+    target_update_interval: int = 100  # C: environment steps between copies theta' <- theta
     start_e: float = 1.0  # initial exploration rate
     end_e: float = 0.05  # final exploration rate
-    exploration_steps: int = 10_000  # steps over which epsilon decays linearly
+    exploration_steps: int = 5_000  # steps over which epsilon decays linearly
 
 
 # %% tags=["export"]
