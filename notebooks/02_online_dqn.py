@@ -101,7 +101,7 @@ cu.seed_everything(0)
 q_net = QNetwork()
 obs_batch = torch.zeros(3, 4)
 print(q_net)
-print("Q-values of 3 states:", q_net(obs_batch).detach().numpy().round(3).tolist())
+print("Q-values of 3 states (untrained):\n", q_net(obs_batch).detach().numpy().round(3))
 print("parameters:", sum(p.numel() for p in q_net.parameters()))
 
 # %%
@@ -296,7 +296,8 @@ print(result.report())
 cu.plot_scores(result.episode_returns, title="Online DQN: training episodes");
 
 # %%
-random_mean = cu.evaluate(lambda o: np.random.default_rng(0).integers(0, 2, len(o)), 100).mean()
+coin = np.random.default_rng(0)
+random_mean = cu.evaluate(lambda obs: coin.integers(0, 2, size=len(obs)), 100).mean()  # notebook 01's policy
 print(f"random policy: {random_mean:.1f}; online DQN, final greedy mean: {result.final_mean:.1f}")
 print(f"best greedy evaluation during training: {max(result.eval_means):.1f}")
 

@@ -24,9 +24,9 @@ if "google.colab" in sys.modules and importlib.util.find_spec("cartpole_utils") 
     importlib.invalidate_caches()
 
 # %% [markdown]
-# Nothing new to implement: this notebook is the experiment. Every agent of notebooks 02-06 is trained
-# again, from the very code those notebooks taught (`cu.train_online`, ..., `cu.train_soft`), on
-# several seeds, and measured with the course's protocol.
+# Nothing new to implement: this notebook is the experiment. Every agent of notebooks 02-06 (and the
+# bonus dueling agent of notebook 08) is trained again, from the very code those notebooks taught
+# (`cu.train_online`, ..., `cu.train_soft`), on several seeds, and measured with the course's protocol.
 #
 # **What you will learn**
 # - why one run per agent proves nothing, and how many seeds this comparison affords;
@@ -68,6 +68,7 @@ agents = {
     "04 target network": (cu.train_target, cu.TargetConfig),
     "05 Double DQN": (cu.train_double, cu.DoubleConfig),
     "06 Double DQN, soft": (cu.train_soft, cu.SoftConfig),
+    "08 dueling (bonus)": (cu.train_dueling, cu.DuelingConfig),
 }
 
 # %%
@@ -143,7 +144,8 @@ def solved_count(name: str) -> int:
 online = "02 online DQN"
 replay_agents = [name for name in runs if name != online]
 online_best = max(max(r.eval_means) for r in runs[online])
-random_mean = cu.evaluate(lambda o: np.random.default_rng(0).integers(0, 2, len(o)), 100).mean()
+coin = np.random.default_rng(0)
+random_mean = cu.evaluate(lambda obs: coin.integers(0, 2, size=len(obs)), 100).mean()
 print(f"random policy: {random_mean:.1f}; online DQN's best evaluation over all seeds: {online_best:.0f}")
 for name in replay_agents:
     print(f"{name}: solved on {solved_count(name)}/{len(experiment.seeds)} seeds "

@@ -185,3 +185,15 @@ def test_taught_in_names_the_notebook() -> None:
     assert cu.taught_in("ReplayBuffer").startswith("notebook 03")
     with pytest.raises(KeyError, match="not a component"):
         cu.taught_in("make_env")
+
+
+def test_dueling_aggregation_is_mean_subtracted() -> None:
+    torch.manual_seed(0)
+    net = cu.DuelingQNetwork(hidden_size=16)
+    obs = torch.randn(6, 4)
+    q = net(obs)
+    features = net.body(obs)
+    advantage = net.advantage(features)
+    assert q.shape == (6, 2)
+    assert torch.allclose(q.mean(dim=1), net.value(features).squeeze(1), atol=1e-6)
+    assert torch.equal(q.argmax(dim=1), advantage.argmax(dim=1)), "the greedy action is the best advantage"

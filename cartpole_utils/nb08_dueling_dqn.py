@@ -1,0 +1,78 @@
+"""Components taught in notebooks/08_dueling_dqn.ipynb.
+
+Generated from the cells tagged `export` in notebooks/08_dueling_dqn.py by `python tools/export.py`.
+Edit the notebook, then regenerate; a test fails if this file drifts from it.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+import cartpole_utils as cu
+
+
+class DuelingQNetwork(nn.Module):
+    """A shared body, then a value head V(s) and an advantage head A(s, a). Taught in notebook 08."""
+
+    def __init__(self, hidden_size: int = 128, obs_dim: int = 4, n_actions: int = 2) -> None:
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(obs_dim, hidden_size), nn.ReLU(),
+                                  nn.Linear(hidden_size, hidden_size), nn.ReLU())
+        self.value = nn.Linear(hidden_size, 1)  # V(s): (B, 1)
+        self.advantage = nn.Linear(hidden_size, n_actions)  # A(s, a): (B, n_actions)
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        """Q-values (B, n_actions) = V + (A - mean_a A)."""
+        features = self.body(obs)
+        advantage = self.advantage(features)
+        return self.value(features) + advantage - advantage.mean(dim=1, keepdim=True)
+
+
+@dataclass(frozen=True)
+class DuelingConfig:
+    """Hyperparameters of Double DQN with soft updates and a dueling network (notebook 08)."""
+
+    seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
+    total_steps: int = 20_000  # training budget in environment steps
+    learning_rate: float = 2.5e-3  # Adam step size
+    gamma: float = 0.995  # discount factor (as in notebook 06)
+    hidden_size: int = 128  # units in each of the two shared hidden layers
+    buffer_size: int = 50_000  # transitions kept in the replay buffer
+    batch_size: int = 128  # transitions per gradient step
+    learning_starts: int = 1_000  # steps of experience collected before the first update
+    train_freq: int = 2  # environment steps between gradient steps
+    tau: float = 0.02  # Polyak step: theta' <- tau theta + (1 - tau) theta'
+    target_update_interval: int = 1  # environment steps between soft updates
+    start_e: float = 1.0  # initial exploration rate
+    end_e: float = 0.05  # final exploration rate
+    exploration_steps: int = 5_000  # steps over which epsilon decays linearly
+
+
+def train_dueling(config: DuelingConfig, **monitor_options: Any) -> cu.TrainResult:
+    """Double DQN with soft target updates and a dueling Q-network. Taught in notebook 08."""
+    cu.seed_everything(config.seed)
+    rng = np.random.default_rng(config.seed)
+    env = cu.make_env(seed=config.seed)
+    q_net, target_net = DuelingQNetwork(config.hidden_size), DuelingQNetwork(config.hidden_size)
+    cu.hard_update(target_net, q_net)
+    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate)
+    replay_buffer = cu.ReplayBuffer(config.buffer_size, seed=config.seed)
+    monitor = cu.Monitor(q_net, config.total_steps, name="Dueling Double DQN", **monitor_options)
+    obs, _ = env.reset(seed=config.seed)
+    for global_step in monitor.steps():
+        epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
+        action = cu.epsilon_greedy(q_net, obs, epsilon, rng)
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        monitor.record(reward, episode_over=terminated or truncated)
+        replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
+        obs = env.reset()[0] if terminated or truncated else next_obs
+        if global_step > config.learning_starts and global_step % config.train_freq == 0:
+            batch = replay_buffer.sample(config.batch_size)
+            td_target = cu.double_dqn_td_target(q_net, target_net, batch, config.gamma)
+            cu.q_learning_step(q_net, optimizer, batch, td_target)
+        if global_step % config.target_update_interval == 0:
+            cu.soft_update(target_net, q_net, config.tau)
+    return monitor.result(config)
