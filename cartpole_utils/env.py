@@ -17,7 +17,7 @@ ENV_ID = "CartPole-v1"
 SOLVED_THRESHOLD = 475.0
 #: CartPole-v1 truncates an episode after this many steps (CartPole-v0 used 200).
 MAX_EPISODE_STEPS = 500
-#: The pole may lean at most 12 degrees (0.2095 rad) from vertical before the episode terminates.
+#: The pole may lean at most 12 degrees (0.20944 rad) from vertical before the episode terminates.
 THETA_LIMIT_RAD = 12 * 2 * np.pi / 360
 #: The cart's centre must stay within [-2.4, 2.4] (metres) or the episode terminates.
 X_LIMIT = 2.4

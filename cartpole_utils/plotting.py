@@ -93,15 +93,17 @@ def plot_scores(
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [2, 1]})
     episodes = np.arange(1, arr.size + 1)
-    left.plot(episodes, arr, lw=1, label="score per episode")
     slope, intercept = trend_line(arr)
+    slope = round(slope, 2) + 0.0  # no "-0.00" from floating-point noise
     left.plot(episodes, intercept + slope * (episodes - 1), color="C1", lw=2,
               label=f"trend ({slope:+.2f} per episode)")
+    left.plot(episodes, arr, lw=1, color="C0", label="score per episode")
     left.axhline(goal, color="C2", ls="--", label=f"goal {goal:g}")
-    left.set(xlabel="episode", ylabel="score (steps balanced)", ylim=(0, max(520, arr.max() * 1.05)))
-    left.legend(loc="upper left", fontsize=8)
+    top = max(520.0, float(arr.max()) * 1.05)
+    left.set(xlabel="episode", ylabel="score (steps balanced)", ylim=(0, top))
+    left.legend(loc="center right", fontsize=8)
     tail = arr[-last_n:]
-    right.hist(tail, bins=20, color="C0", alpha=0.8)
+    right.hist(tail, bins=np.linspace(0, top, 27), color="C0", alpha=0.8)
     right.axvline(goal, color="C2", ls="--")
     right.set(xlabel="score", ylabel="episodes", title=f"last {tail.size} episodes")
     if title:

@@ -287,6 +287,14 @@ def run_seeds(
         raise TypeError(f"train must be a training function such as cu.train_soft, got {train!r}.")
     configs = list(configs)
     options.setdefault("progress", False)
+    local = [obj for obj in (train, *configs)
+             if getattr(obj, "__module__", type(obj).__module__) == "__main__"]
+    if jobs > 1 and local:
+        raise ValueError(
+            f"{getattr(local[0], '__name__', type(local[0]).__name__)} is defined in this notebook, and "
+            "worker processes can only run code they can import. Use the graduated copies "
+            "(e.g. cu.train_soft and cu.SoftConfig), or jobs=1."
+        )
     if jobs == 1:
         return [_run(train, config, options) for config in configs]
     import multiprocessing

@@ -24,154 +24,280 @@ if "google.colab" in sys.modules and importlib.util.find_spec("cartpole_utils") 
     importlib.invalidate_caches()
 
 # %% [markdown]
-# Before training anything we need a yardstick: how well does an agent do that knows nothing?
-# This notebook measures the random policy, and introduces the plots and the rules by which every
-# later agent is judged.
+# A learning curve means little until we know what "no skill at all" and "fully solved" look like.
+# This notebook measures both, with the tools that every later notebook uses to judge its agent.
 #
 # **What you will learn**
-# - what a policy is, in code: a function from observations to actions;
-# - the return of an episode, and honest statistics over many episodes (mean, spread, best);
-# - the course's plots: score per episode with a goal line and a least-squares trend, a histogram of
-#   the last 50 episodes, and a running mean;
-# - why 475 is the bar, and the evaluation protocol every notebook uses.
+#
+# - what a policy is, and the form the course gives it: a function from a batch of observations
+#   to a batch of actions;
+# - what the return of an episode is, and how to summarise returns over many episodes honestly;
+# - how to read the course's score plot: the goal line, the least-squares trend, the histogram,
+#   and the running mean;
+# - why 475 is the bar, and how the course decides that an agent has solved CartPole-v1.
 
 # %%
+import matplotlib.pyplot as plt
 import numpy as np
 
 import cartpole_utils as cu
 
-# %% [markdown]
-# ## A policy is a function
-#
-# A policy maps what the agent observes to what it does. The course writes policies for a *batch* of
-# observations, an array of shape `(n, 4)`, returning `n` actions, so that many episodes can be played
-# side by side. The random policy ignores the observations and flips a coin for each:
-
-# %%
-def make_random_policy(seed: int):
-    """A policy that picks 0 or 1 uniformly at random, from its own seeded generator."""
-    rng = np.random.default_rng(seed)
-
-    def policy(obs: np.ndarray) -> np.ndarray:
-        return rng.integers(0, 2, size=len(obs))
-
-    return policy
-
-
-random_policy = make_random_policy(seed=0)
-print("actions for 5 observations:", random_policy(np.zeros((5, 4))))
+SEED = 0
+N_EPISODES = 200  # episodes per baseline
+cu.seed_everything(SEED)
 
 # %% [markdown]
-# ## The return, over many episodes
+# ## A policy
 #
-# The **return** of an episode is the sum of its rewards. CartPole pays $+1$ per step, so the return
-# is the number of steps the pole stayed up: at most 500 in CartPole-v1. `cu.evaluate` plays whole
-# episodes, each from its own seeded start, and returns one return per episode. One episode says
-# little; we play 200.
+# A policy $\pi$ maps a state to an action, $a = \pi(s)$. In this course a policy is a Python
+# function that takes a **batch** of observations, an array of shape `(n, 4)`, and returns `n`
+# actions (0 = push left, 1 = push right). Working on batches lets the helpers play many episodes
+# side by side, and it is how a neural network will act from notebook 02 on.
+#
+# The simplest policy ignores the observation and flips a fair coin for each row. It takes its
+# random generator as an argument, so that the same seed gives the same actions.
 
 # %%
-scores = cu.evaluate(random_policy, n_episodes=200, seed=0)
-print(f"episodes: {len(scores)}")
-print(f"mean {scores.mean():.1f}, median {np.median(scores):.0f}, standard deviation {scores.std():.1f}")
-print(f"shortest {scores.min():.0f}, longest {scores.max():.0f}")
-print(f"middle half of the episodes between {np.percentile(scores, 25):.0f} and {np.percentile(scores, 75):.0f}")
+def random_policy(obs, rng):
+    """Uniformly random actions: one 0-or-1 per row of obs, shape (n, 4) -> (n,)."""
+    return rng.integers(0, 2, size=len(obs))
+
+
+demo_obs = np.zeros((5, 4))  # a batch of 5 (identical) observations
+demo_actions = random_policy(demo_obs, np.random.default_rng(SEED))
+print("actions for a batch of 5:", demo_actions)
 
 # %%
-assert 15 <= scores.mean() <= 30, f"Random play should last about 22 steps on average, got {scores.mean():.1f}."
-assert scores.max() < cu.SOLVED_THRESHOLD, "Random play should never come close to solving CartPole."
+# Check: one action per observation, each 0 or 1.
+assert demo_actions.shape == (5,), "A policy must return one action per row of its input."
+assert set(demo_actions.tolist()) <= {0, 1}, "CartPole has two actions: 0 and 1."
 
 # %% [markdown]
-# The random policy keeps the pole up for about 22 steps, less than half a second of simulated time.
-# The distribution is skewed: most episodes are short, a few last much longer (the mean is above the
-# median). That is why the course reports medians and spreads, not just means.
+# ## The return of an episode
+#
+# The return of an episode is the sum of its rewards,
+#
+# $$G = \sum_{t=0}^{T-1} r_t ,$$
+#
+# where $T$ is the number of steps. CartPole pays $r_t = +1$ per step, so $G = T$: the score is
+# how many steps the pole stayed up, at most 500. (From notebook 02 on, the agent will also
+# *discount* future rewards while it learns; the score we report stays this plain sum.)
+#
+# Here is one episode played by hand. The policy receives `obs[None]`, a batch of one.
+
+# %%
+def play_episode(env, policy, seed):
+    """Play one episode from env.reset(seed=seed); return its return G (the sum of rewards)."""
+    obs, info = env.reset(seed=seed)
+    episode_return = 0.0
+    terminated = truncated = False
+    while not (terminated or truncated):
+        action = int(policy(obs[None])[0])
+        obs, reward, terminated, truncated, info = env.step(action)
+        episode_return += reward
+    return episode_return
+
+
+env = cu.make_env(seed=SEED)
+rng = np.random.default_rng(SEED)
+print("return of one random episode:", play_episode(env, lambda obs: random_policy(obs, rng), SEED))
 
 # %% [markdown]
-# ## The course's plots
-#
-# `cu.plot_scores` draws two panels that every notebook uses:
-#
-# - **left**, the score of each episode in order, with the goal line at 475 (dashed) and a
-#   least-squares **trend line**: the line $\hat{y}_i = a\,i + b$ through the points $(i, y_i)$ that
-#   minimises $\sum_i (y_i - \hat{y}_i)^2$ (`cu.trend_line` returns $a$ and $b$). A learning agent has
-#   a clearly positive slope; a random one has none;
-# - **right**, a histogram of the last 50 episodes: where the agent is *now*, not on average.
+# `cu.evaluate(policy, n_episodes, seed)` does the same for many episodes at once: it plays
+# `n_episodes` episodes in separate environments, episode $i$ starting from `reset(seed=seed + i)`,
+# and returns their returns as an array. The check below replays our episode with it.
 
 # %%
-cu.plot_scores(scores, title="Random policy, 200 episodes");
-
-# %%
-slope, intercept = cu.trend_line(scores)
-print(f"trend: {slope:+.3f} steps per episode (intercept {intercept:.1f})")
-assert abs(slope) < 0.1, "A random policy does not improve: its trend should be flat."
+# Check: cu.evaluate computes the same return as the hand-written loop (same seed, same actions).
+rng = np.random.default_rng(SEED)
+by_hand = play_episode(env, lambda obs: random_policy(obs, rng), seed=SEED)
+rng = np.random.default_rng(SEED)
+by_helper = cu.evaluate(lambda obs: random_policy(obs, rng), n_episodes=1, seed=SEED)
+assert by_helper.shape == (1,) and by_helper[0] == by_hand, "cu.evaluate should match the loop."
 
 # %% [markdown]
-# Training curves are noisy, so the notebooks also draw a **running mean**: the average of the last
-# $w$ episodes at each point, $\bar{y}_i = \frac{1}{w}\sum_{k=i-w+1}^{i} y_k$ (fewer at the start).
+# ## 200 random episodes
+#
+# One episode is an anecdote. We play 200 with the random policy, from the course's evaluation
+# seeds (`cu.EVAL_SEED_OFFSET` and on, the default of `cu.evaluate`), so that every later agent
+# is judged on the same starting states.
 
 # %%
-smooth = cu.running_mean(scores, window=10)
-print("first five running means:", smooth[:5].round(1))
-assert np.isclose(smooth[9], scores[:10].mean()), "The 10th running mean averages the first 10 scores."
+rng = np.random.default_rng(SEED)
+random_scores = cu.evaluate(lambda obs: random_policy(obs, rng), n_episodes=N_EPISODES)
+
+
+def summarise(scores):
+    """Mean, median, standard deviation, worst and best of an array of returns, as text."""
+    return (f"mean {scores.mean():.1f}, median {np.median(scores):.0f}, std {scores.std():.1f}, "
+            f"worst {scores.min():.0f}, best {scores.max():.0f}  ({len(scores)} episodes)")
+
+
+print("random policy:", summarise(random_scores))
 
 # %% [markdown]
-# ## What solved looks like
-#
-# For comparison, a hand-written controller: push the cart towards the side the pole is falling to
-# (the angle plus a little of the angular velocity). It is not learned, just physics intuition.
+# Random play lasts a little over 20 steps on average, less than half a second of simulated
+# time. The median is below the mean: most episodes are short and a few lucky ones run longer,
+# which pulls the mean up. Even the best of 200 tries is far from 475. The standard deviation
+# is large compared with the mean, so a single episode says little about a policy.
 
 # %%
-def lean_policy(obs: np.ndarray) -> np.ndarray:
-    """Push right when the pole leans or swings right, else left."""
-    return (obs[:, 2] + 0.5 * obs[:, 3] > 0).astype(int)
-
-
-lean_scores = cu.evaluate(lean_policy, n_episodes=200, seed=0)
-print(f"lean controller: mean {lean_scores.mean():.1f}, median {np.median(lean_scores):.0f}, "
-      f"shortest {lean_scores.min():.0f}, episodes reaching 500: {np.mean(lean_scores == 500):.0%}")
-cu.plot_scores(lean_scores, title="Hand-written lean controller, 200 episodes");
-
-# %%
-assert lean_scores.mean() > 5 * scores.mean(), "A controller that uses the pole angle should beat random play."
+# Check: what the text above claims, measured.
+assert 15 <= random_scores.mean() <= 30, "Random play should average roughly 20 steps."
+assert np.median(random_scores) < random_scores.mean(), "Short episodes dominate: median < mean."
+assert random_scores.max() < cu.SOLVED_THRESHOLD, "No random episode should come near 475."
+assert random_scores.std() > 0.3 * random_scores.mean(), "Scores should vary a lot between episodes."
+assert random_scores.mean() * env.unwrapped.tau < 0.5, "The average episode should last under 0.5 s."
 
 # %% [markdown]
-# ## Why 475, and how the course judges an agent
+# ## The score plot
 #
-# Gymnasium registers CartPole-v1 with a `reward_threshold` of 475: an agent whose average return
-# reaches 475 counts as having solved it. (The older CartPole-v0 stopped at 200 steps and used 195.)
-# Every notebook applies the same **protocol**:
+# `cu.plot_scores(scores, title=...)` draws the figure you will see in every notebook:
 #
-# - every 1,000 environment steps of training, the greedy policy (no exploration) plays 10 episodes
-#   in a separate, separately seeded environment;
-# - the agent has **solved** CartPole-v1 at the first evaluation whose mean return is at least 475,
-#   reported in environment steps and in training seconds (evaluations excluded);
-# - at the end of training, the **final quality** is the greedy mean over 100 fresh episodes;
-# - agents are compared over several seeds, by medians and spreads (notebook 07).
+# - **left**, the score of each episode in order, the dashed **goal line** at 475, and a
+#   **trend line**: the straight line $\hat y_i = a\,i + b$ that fits the scores $y_i$
+#   (episode $i = 0, \dots, n-1$) best in the least-squares sense,
+#
+#   $$(a, b) = \arg\min_{a,\,b} \sum_{i=0}^{n-1} \big(y_i - (a\,i + b)\big)^2
+#   \quad\Longrightarrow\quad a = \frac{\sum_i (i - \bar\imath)(y_i - \bar y)}{\sum_i (i - \bar\imath)^2},
+#   \qquad b = \bar y - a\,\bar\imath .$$
+#
+#   The slope $a$ (shown in the legend, in steps per episode) says whether the agent improves;
+#   `cu.trend_line(scores)` returns $(a, b)$.
+# - **right**, a histogram of the **last 50** episodes: where the agent ended up, and how
+#   consistently. A solved agent piles up at 500.
 
 # %%
-env = cu.make_env()
-print(f"{env.spec.id}: reward_threshold {env.spec.reward_threshold}, max_episode_steps {env.spec.max_episode_steps}")
-assert env.spec.reward_threshold == cu.SOLVED_THRESHOLD == 475
-print("random policy solved?", cu.is_solved(scores[:10].mean()), "| lean controller solved?",
-      cu.is_solved(lean_scores[:10].mean()))
-
-# %% [markdown]
-# ## Watch the random policy
+fig = cu.plot_scores(random_scores, title="Random policy: 200 episodes")
 
 # %%
-episode = cu.record_episode(cu.make_env(render_mode="rgb_array"), make_random_policy(seed=3), seed=3)
-cu.show_gif(episode)
+# Check: the closed-form least-squares line equals cu.trend_line, and random play does not improve.
+i = np.arange(len(random_scores))
+a = np.sum((i - i.mean()) * (random_scores - random_scores.mean())) / np.sum((i - i.mean()) ** 2)
+b = random_scores.mean() - a * i.mean()
+slope, intercept = cu.trend_line(random_scores)
+assert np.isclose(a, slope) and np.isclose(b, intercept), "Trend line differs from the formula."
+assert abs(slope * (len(i) - 1)) < random_scores.std(), "The trend over all episodes should be flat."
+print(f"trend: {slope:+.4f} steps per episode, {slope * (len(i) - 1):+.1f} steps over {len(i)} episodes")
 
 # %% [markdown]
-# ## What we measured
+# The trend is nearly flat: across all 200 episodes it moves by less than one standard deviation
+# of the scores. That is the expected picture for a policy that does not learn.
 #
-# Random play: the numbers printed above (about 22 steps on average, never near 475). The lean
-# controller shows that a simple rule using the state does far better, but it is not perfect: it
-# knows nothing of the cart's position, so some episodes end when the cart leaves the track.
+# ## The running mean
 #
+# Episode scores are noisy, so training curves are usually smoothed by a running mean over the
+# last $w$ episodes:
+#
+# $$\bar y_i = \frac{1}{\min(w,\, i+1)} \sum_{j=\max(0,\, i-w+1)}^{i} y_j .$$
+#
+# `cu.running_mean(scores, window=w)` computes it; the first $w-1$ points average the fewer
+# episodes there are. A wider window is smoother but reacts later to a change.
+
+# %%
+episodes = np.arange(1, len(random_scores) + 1)  # numbered from 1, as in cu.plot_scores
+fig, ax = plt.subplots(figsize=(9, 3))
+ax.plot(episodes, random_scores, color="C0", alpha=0.3, lw=1, label="score per episode")
+for window, color in ((10, "C0"), (50, "C3")):
+    ax.plot(episodes, cu.running_mean(random_scores, window=window), color=color, lw=2,
+            label=f"running mean, window {window}")
+ax.set(xlabel="episode", ylabel="score (steps balanced)", title="Random policy, smoothed")
+ax.legend(fontsize=8)
+plt.show()
+
+# %%
+# Check: the running mean is the plain mean of the last w scores (fewer at the start).
+smooth = cu.running_mean(random_scores, window=10)
+assert smooth.shape == random_scores.shape, "The running mean has one value per episode."
+assert np.isclose(smooth[-1], random_scores[-10:].mean()), "Last value should average the last 10."
+assert np.isclose(smooth[2], random_scores[:3].mean()), "Early values should average what exists."
+
+# %% [markdown]
+# ## When is CartPole solved?
+#
+# Gymnasium registers CartPole-v1 with a `reward_threshold` of **475**, 95% of the 500-step
+# limit: an agent that reaches it balances almost every episode to the end. (Older tutorials
+# use CartPole-v0's bar: 195 out of 200 steps.) The course turns the threshold into one protocol,
+# the same in every notebook:
+#
+# - during training, every `cu.EVAL_INTERVAL` environment steps, the agent plays
+#   `cu.EVAL_EPISODES` **greedy** episodes (no exploration) in a separate environment with its
+#   own seeds;
+# - the agent is **solved** at the first evaluation whose mean return is at least 475
+#   (`cu.is_solved(mean)`);
+# - its **final quality** is the greedy mean over `cu.FINAL_EVAL_EPISODES` fresh episodes.
+
+# %%
+print(f"goal: {cu.SOLVED_THRESHOLD:g} = CartPole-v1's reward_threshold "
+      f"{env.spec.reward_threshold:g}, out of {env.spec.max_episode_steps} steps")
+print(f"evaluate every {cu.EVAL_INTERVAL:,} env steps on {cu.EVAL_EPISODES} episodes "
+      f"(seeds from {cu.EVAL_SEED_OFFSET:,}); final quality over {cu.FINAL_EVAL_EPISODES} episodes")
+rng = np.random.default_rng(SEED)
+random_eval = cu.evaluate(lambda obs: random_policy(obs, rng))  # the protocol's 10 episodes
+print(f"random policy, one protocol evaluation: mean {random_eval.mean():.1f} -> "
+      f"solved: {cu.is_solved(random_eval.mean())}")
+
+# %% [markdown]
+# ## A second baseline: the hand-written controller
+#
+# To see what "solved" looks like in the same plots, we bring back the rule from notebook 00:
+# push toward the side the pole is falling, $a = 1$ if $\theta + 0.5\,\dot\theta > 0$, else $0$.
+# It already takes a batch of observations, so it is a policy in the course's sense. It is
+# written again here (not imported) because it is a baseline, not a piece of the agent.
+
+# %%
+def lean_controller(obs, gain=0.5):
+    """Push toward the side the pole is falling: 1 if theta + gain * theta_dot > 0, else 0."""
+    return (obs[..., 2] + gain * obs[..., 3] > 0).astype(np.int64)
+
+
+controller_scores = cu.evaluate(lean_controller, n_episodes=N_EPISODES)
+controller_eval = cu.evaluate(lean_controller)  # the protocol's 10 episodes
+print("controller:   ", summarise(controller_scores))
+print("random policy:", summarise(random_scores))
+print(f"controller, one protocol evaluation: mean {controller_eval.mean():.1f} -> "
+      f"solved: {cu.is_solved(controller_eval.mean())}")
+
+# %% [markdown]
+# One line of arithmetic on the angle and its rate balances the pole for the full 500 steps in
+# every one of the 200 episodes above. Compare its plot with the random one: the scores sit above
+# the goal line, the trend is flat at the top, and the histogram is a single bar at 500.
+# This is the picture a trained agent should produce; a learning agent's curve should climb from
+# the random picture to this one.
+
+# %%
+fig = cu.plot_scores(controller_scores, title="Hand-written controller: 200 episodes")
+
+# %%
+# Check: the controller is solved under the protocol and far above random play.
+assert not cu.is_solved(random_eval.mean()), "Random play must not count as solved."
+assert cu.is_solved(controller_eval.mean()), "The controller should pass the 475 bar."
+assert controller_scores.mean() >= cu.SOLVED_THRESHOLD, "The controller should average at least 475."
+assert controller_scores.mean() > 10 * random_scores.mean(), "The controller should be far above random."
+assert np.all(controller_scores == cu.MAX_EPISODE_STEPS), "Every controller episode should reach 500."
+
+# %% [markdown]
+# ## What random play looks like
+#
+# Finally, one random episode as a GIF. It is so short that it is shown slowed down: every step
+# is one frame at 10 frames per second, five times slower than the simulation's 50 steps per
+# second.
+
+# %%
+render_env = cu.make_env(seed=SEED, render_mode="rgb_array")
+random_episode = cu.record_episode(render_env, policy=None, seed=SEED)
+assert random_episode.terminated and not random_episode.truncated, "A random episode should fall."
+cu.show_gif(random_episode, fps=10, every=1)
+
+# %% [markdown]
 # ## Exercises
-# 1. Play 20 episodes instead of 200. How much do the mean and the trend move between two seeds?
-# 2. Change the lean controller's `0.5` to `0.0` and to `2.0`. Which works best, and why might the
-#    angular velocity help?
-# 3. Write a policy that always pushes right. What return does it get, and why always the same-ish?
 #
-# **Next:** notebook 02 replaces the hand-written rule by one that is learned: a Q-network.
+# 1. Write a policy that always pushes right, `lambda obs: np.ones(len(obs), dtype=int)`, and
+#    evaluate it on 200 episodes. Is it better or worse than a coin flip? Why?
+# 2. Evaluate `lean_controller` with `gain=0` (angle only) and plot it with `cu.plot_scores`.
+#    Would it count as solved?
+# 3. Plot the random scores' running mean with `window=1` and `window=200`. What do the two
+#    extremes show?
+#
+# **Next:** [02 · Online Deep Q-Learning](02_online_dqn.ipynb) replaces the hand-written rule
+# with a Q-network that learns to act from its own experience, starting from random play.

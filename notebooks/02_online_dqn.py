@@ -132,7 +132,7 @@ def epsilon_greedy(q_net: nn.Module, obs: np.ndarray, epsilon: float, rng: np.ra
     if rng.random() < epsilon:
         return int(rng.integers(2))
     with torch.inference_mode():  # acting needs no gradients
-        return int(q_net(torch.as_tensor(obs)).argmax())
+        return int(q_net(torch.as_tensor(obs).unsqueeze(0)).argmax())  # a batch of one state
 
 
 # %% [markdown]

@@ -188,19 +188,20 @@ assert result.solved_at_step is not None, (
 # %%
 import dataclasses
 
+# Two worker processes (one torch thread each) run the three settings side by side. Workers can
+# only run importable code, so they get the graduated copies cu.SoftConfig and cu.train_soft.
+base = cu.SoftConfig(**dataclasses.asdict(config))
 sweep = {
-    "hard copy (τ=1 every 100)": dataclasses.replace(config, tau=1.0, target_update_interval=100),
-    "soft τ=0.1": dataclasses.replace(config, tau=0.1),
-    "soft τ=0.005": dataclasses.replace(config, tau=0.005),
+    "hard copy (τ=1 every 100)": dataclasses.replace(base, tau=1.0, target_update_interval=100),
+    "soft τ=0.1": dataclasses.replace(base, tau=0.1),
+    "soft τ=0.005": dataclasses.replace(base, tau=0.005),
 }
-# Two worker processes (one torch thread each) run the three settings side by side; workers need
-# an importable function, so they run cu.train_soft, the graduated copy of train_soft above.
 sweep_results = dict(zip(sweep, cu.run_seeds(cu.train_soft, list(sweep.values()), jobs=2)))
 sweep_results[f"soft τ={config.tau:g}"] = result
 for name, run in sweep_results.items():
-    solved = f"{run.solved_at_step:>6,}" if run.solved_at_step else "   never"
-    print(f"{name:>26}: solved at {solved} steps, stays solved {run.stability:5.0%}, "
-          f"final greedy mean {run.final_mean:5.1f}")
+    solved = f"solved at {run.solved_at_step:>6,} steps" if run.solved_at_step else "never solved" + " " * 11
+    stays = "  -" if np.isnan(run.stability) else f"{run.stability:4.0%}"
+    print(f"{name:>26}: {solved}, stays solved {stays}, final greedy mean {run.final_mean:5.1f}")
 
 # %%
 import matplotlib.pyplot as plt

@@ -82,9 +82,9 @@ dueling = DuelingQNetwork()
 states = torch.randn(5, 4)
 q = dueling(states)
 features = dueling.body(states)
-print("Q-values:", q.detach().numpy().round(3).tolist())
-print("mean over actions of Q:", q.mean(dim=1).detach().numpy().round(3).tolist())
-print("V(s):                  ", dueling.value(features).squeeze(1).detach().numpy().round(3).tolist())
+print("Q-values (untrained):\n", q.detach().numpy().round(3))
+print("mean over actions of Q:", q.mean(dim=1).detach().numpy().round(3))
+print("V(s):                  ", dueling.value(features).squeeze(1).detach().numpy().round(3))
 
 # %%
 assert q.shape == (5, 2), "A dueling network must output one Q-value per action, like QNetwork."

@@ -86,7 +86,8 @@ def test_plot_scores():
     assert fig.get_suptitle() == "random"
     assert right.get_title() == "last 30 episodes"
     assert sum(p.get_height() for p in right.patches) == 30
-    np.testing.assert_array_equal(left.lines[0].get_ydata(), scores)
+    by_label = {line.get_label(): line for line in left.lines}
+    np.testing.assert_array_equal(by_label["score per episode"].get_ydata(), scores)
     assert any(line.get_ydata()[0] == cu.SOLVED_THRESHOLD for line in left.lines)  # the goal line
 
 

@@ -200,3 +200,34 @@ def test_final_evaluation_leaves_the_network_in_its_mode():
     q_net.eval()
     monitor.result()
     assert not q_net.training
+
+
+# ---------------------------------------------------------------- run_seeds
+
+def test_run_seeds_in_process_keeps_order():
+    configs = [cu.SoftConfig(seed=s, total_steps=1_000, learning_starts=500) for s in (2, 1)]
+    results = cu.run_seeds(cu.train_soft, configs, jobs=1, final_episodes=0)
+    assert [r.config.seed for r in results] == [2, 1]
+    assert all(r.eval_steps == [1_000] for r in results)
+
+
+def notebook_defined_train(config):
+    """Stands for a training function written in a notebook (module __main__)."""
+
+
+notebook_defined_train.__module__ = "__main__"
+
+RUN_SEEDS_BAD_INPUTS = [
+    pytest.param(lambda: cu.run_seeds(cu.train_soft, [], jobs=0), ValueError, "jobs must be a positive int",
+                 id="jobs-0"),
+    pytest.param(lambda: cu.run_seeds("train_soft", []), TypeError, "train must be a training function",
+                 id="train-not-callable"),
+    pytest.param(lambda: cu.run_seeds(notebook_defined_train, [cu.SoftConfig()], jobs=2), ValueError,
+                 "defined in this notebook", id="local-function-in-workers"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", RUN_SEEDS_BAD_INPUTS)
+def test_run_seeds_bad_input(call, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        call()
