@@ -21,7 +21,7 @@ course: setup
 	$(BIN)/jupyter lab notebooks/
 
 test: setup
-	$(BIN)/python -m pytest --nbmake --nbmake-timeout=900 tests notebooks
+	$(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=900 notebooks/07_comparison.ipynb tests notebooks
 
 # Regenerate cartpole_utils' taught components from the notebooks, then re-execute the notebooks
 # (all, or NB="03 05") and store their outputs.
@@ -32,4 +32,4 @@ notebooks: export
 	$(BIN)/python tools/build_notebooks.py $(NB)
 
 lint: setup
-	$(BIN)/ruff check cartpole_utils tests tools benchmarks
+	$(BIN)/ruff check cartpole_utils tests tools benchmarks notebooks

@@ -102,7 +102,7 @@ class ReplayBuffer:
 env = cu.make_env(seed=0)
 buffer = ReplayBuffer(capacity=1_000, seed=0)
 obs, _ = env.reset(seed=0)
-for step in range(1_500):
+for _ in range(1_500):
     action = env.action_space.sample()
     next_obs, reward, terminated, truncated, _ = env.step(action)
     buffer.add(obs, action, reward, next_obs, terminated, truncated)

@@ -188,15 +188,16 @@ assert result.solved_at_step is not None, (
 # %%
 import dataclasses
 
-# Two worker processes (one torch thread each) run the three settings side by side. Workers can
-# only run importable code, so they get the graduated copies cu.SoftConfig and cu.train_soft.
+# Three worker processes (one torch thread each) run the three settings side by side; only env steps
+# are compared here, so sharing two cores does not bias the table. Workers can only run importable
+# code, so they get the graduated copies cu.SoftConfig and cu.train_soft.
 base = cu.SoftConfig(**dataclasses.asdict(config))
 sweep = {
     "hard copy (τ=1 every 100)": dataclasses.replace(base, tau=1.0, target_update_interval=100),
     "soft τ=0.1": dataclasses.replace(base, tau=0.1),
     "soft τ=0.005": dataclasses.replace(base, tau=0.005),
 }
-sweep_results = dict(zip(sweep, cu.run_seeds(cu.train_soft, list(sweep.values()), jobs=2)))
+sweep_results = dict(zip(sweep, cu.run_seeds(cu.train_soft, list(sweep.values()), jobs=3)))
 sweep_results[f"soft τ={config.tau:g}"] = result
 for name, run in sweep_results.items():
     solved = f"solved at {run.solved_at_step:>6,} steps" if run.solved_at_step else "never solved" + " " * 11

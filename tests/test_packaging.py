@@ -65,3 +65,12 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci_lines = ci.splitlines()
     torch_line = next(i for i, line in enumerate(ci_lines) if "torch==2.13.0" in line)
     assert torch_line < ci_lines.index(test_command), "CI installs torch 2.13.0 before anything else."
+
+
+def test_code_is_ruff_clean() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "cartpole_utils", "tests", "tools",
+                           "benchmarks", "notebooks"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, "ruff finds problems (run `make lint`):\n" + proc.stdout[-3000:]
