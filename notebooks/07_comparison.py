@@ -125,11 +125,15 @@ def agent_row(agent_runs: list[cu.TrainResult]) -> dict[str, object]:
 
 table = {name: agent_row(agent_runs) for name, agent_runs in runs.items()}
 columns = list(next(iter(table.values())))
-print(f"{'agent':<21}" + "".join(f"{c:>22}" for c in columns))
+widths = {c: 2 + max(len(c), *(len(str(row[c])) for row in table.values())) for c in columns}
+print(f"{'agent':<21}" + "".join(f"{c:>{widths[c]}}" for c in columns))
 for name, row in table.items():
-    print(f"{name:<21}" + "".join(f"{str(row[c]):>22}" for c in columns))
+    print(f"{name:<21}" + "".join(f"{str(row[c]):>{widths[c]}}" for c in columns))
 
 # %% [markdown]
+# One difference besides the target update: notebooks 06 and 08 use $\gamma = 0.995$, the others 0.99
+# (notebook 06 explains why). So the rows of 05 and 06 differ in two settings, not one.
+#
 # ## What the seeds agree on
 #
 # A conclusion is printed only if it holds for every seed, or for the medians with bands that do not
