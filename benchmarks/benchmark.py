@@ -1,127 +1,187 @@
-"""Train one of the course's agents over several seeds and print the protocol's table.
+"""Seed sweep: train one agent over a list of seeds in parallel and print the protocol's table.
 
-    python benchmarks/benchmark.py soft --seeds 10 --steps 50000
-    python benchmarks/benchmark.py double --seeds 5 --set learning_rate=5e-4
+    python benchmarks/benchmark.py soft --seeds 101-120             # notebook 06's agent, its budget
+    python benchmarks/benchmark.py double --seeds 1-20 --set learning_rate=1e-3 total_steps=30000
+    python benchmarks/benchmark.py mymodule:train_fn:MyConfig --seeds 1-5   # any importable agent
 
-Agents: online (02), replay (03), target (04), double (05), soft (06). Each run uses the code the
-notebooks teach (cartpole_utils' generated components), torch on one thread, and the course's
-evaluation protocol: greedy evaluation every 1,000 steps on 10 episodes, "solved" at the first
-mean >= 475, final greedy mean over 100 episodes. Times are training seconds, evaluation excluded.
+Agents: online (02), replay (03), target (04), double (05), soft (06), dueling (08), or
+``module:train_function:ConfigClass`` for an agent of your own (``module`` must be importable, e.g.
+on ``PYTHONPATH``). Each run uses the code the notebooks teach (cartpole_utils' generated
+components), one torch thread, and the course's evaluation protocol: greedy evaluation every 1,000
+steps on 10 episodes, "solved" at the first mean >= 475, final greedy mean over 100 episodes. Times
+are training seconds, evaluation excluded. The raw per-seed results go to a JSON file under
+``benchmarks/results/`` (or ``--out``); ``--summarize FILE`` prints a saved sweep's table again.
+
+Runs are spread with joblib: local processes by default (``--jobs``). A Dask or Ray cluster runs the
+same sweep with ``--backend dask --scheduler tcp://HOST:8786 --jobs 64`` or, with ``RAY_ADDRESS`` set,
+``--backend ray --jobs 64`` (see the README); no code changes.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import json
 import os
+import platform
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
-
 import cartpole_utils as cu  # noqa: E402
 
+RESULTS = Path(__file__).resolve().parent / "results"
 AGENTS = {
     "online": ("train_online", "OnlineConfig"),
     "replay": ("train_replay", "ReplayConfig"),
     "target": ("train_target", "TargetConfig"),
     "double": ("train_double", "DoubleConfig"),
     "soft": ("train_soft", "SoftConfig"),
+    "dueling": ("train_dueling", "DuelingConfig"),
 }
 
 
+def resolve(agent: str) -> tuple[Any, type]:
+    """The training function and config class of a course agent or of ``module:function:Config``."""
+    if agent in AGENTS:
+        train_name, config_name = AGENTS[agent]
+        return getattr(cu, train_name), getattr(cu, config_name)
+    parts = agent.split(":")
+    if len(parts) != 3:
+        raise SystemExit(f"Unknown agent {agent!r}: use one of {sorted(AGENTS)} "
+                         "or module:train_fn:ConfigClass.")
+    module = importlib.import_module(parts[0])
+    return getattr(module, parts[1]), getattr(module, parts[2])
+
+
+def parse_seeds(text: str) -> list[int]:
+    """'1-20' or '1,5,9' or '101-105,200' -> a list of seeds."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        seeds += list(range(int(low), int(high) + 1)) if high else [int(low)]
+    return seeds
+
+
 def parse_overrides(pairs: list[str], config_cls: type) -> dict[str, Any]:
-    fields = {f.name: f.type for f in dataclasses.fields(config_cls)}
+    """``["tau=0.05", "train_freq=4"]`` -> typed overrides of the config dataclass's fields."""
+    fields = {f.name: f for f in dataclasses.fields(config_cls)}
     out: dict[str, Any] = {}
     for pair in pairs:
         key, _, value = pair.partition("=")
         if key not in fields:
             raise SystemExit(f"{config_cls.__name__} has no field {key!r}; fields: {sorted(fields)}")
-        out[key] = float(value) if "." in value or "e" in value.lower() else int(value)
+        default = fields[key].default
+        out[key] = type(default)(float(value)) if isinstance(default, (int, float)) else value
     return out
 
 
-def run_one(agent: str, seed: int, steps: int, overrides: dict[str, Any]) -> dict[str, Any]:
+def run_one(agent: str, config: Any) -> dict[str, Any]:
+    """Train one seed (in a worker process) and return its run record."""
     cu.set_threads(1)
-    train_name, config_name = AGENTS[agent]
-    config = getattr(cu, config_name)(seed=seed, total_steps=steps, **overrides)
-    result = getattr(cu, train_name)(config, progress=False)
-    summary = result.summary()
-    summary["final_min"] = float(np.min(result.final_returns))
-    summary["best_eval"] = float(max(result.eval_means))
-    summary["eval_means"] = result.eval_means
-    return summary
+    train, _ = resolve(agent)
+    return cu.run_record(train(config, progress=False))
 
 
-def iqr(values: list[float]) -> str:
-    if not values:
-        return "-"
-    q1, med, q3 = np.percentile(values, [25, 50, 75])
-    return f"{med:,.1f} [{q1:,.1f}, {q3:,.1f}]"
+def machine() -> dict[str, str]:
+    import torch
+
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return {"cpu": cpu, "torch": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "python": platform.python_version()}
 
 
-def table(agent: str, runs: list[dict[str, Any]], steps: int) -> str:
-    solved = [r for r in runs if r["solved_at_step"] is not None]
-    lines = [
-        f"agent: {agent}  seeds: {len(runs)}  budget: {steps:,} env steps",
-        f"{'seed':>4} {'solved at step':>15} {'train s to solve':>17} {'stays solved':>13} "
-        f"{'best eval':>10} {'final mean':>11} {'final min':>10} {'train s total':>14}",
-    ]
-    for r in runs:
-        step = f"{r['solved_at_step']:,}" if r["solved_at_step"] is not None else "never"
-        secs = f"{r['solved_at_seconds']:.1f}" if r["solved_at_seconds"] is not None else "-"
-        stab = "-" if np.isnan(r["stability"]) else f"{r['stability']:.0%}"
-        lines.append(f"{r['seed']:>4} {step:>15} {secs:>17} {stab:>13} {r['best_eval']:>10.1f} "
-                     f"{r['final_mean']:>11.1f} "
-                     f"{r['final_min']:>10.0f} {r['train_seconds']:>14.1f}")
-    # Seeds that never solve count as the budget (a lower bound) in the median of steps.
-    steps_all = [r["solved_at_step"] if r["solved_at_step"] is not None else steps for r in runs]
-    secs_solved = [r["solved_at_seconds"] for r in solved]
-    stab = [r["stability"] for r in solved if not np.isnan(r["stability"])]
-    after = [m >= cu.SOLVED_THRESHOLD for r in solved for m in r["eval_means"][r["solved_at_step"] // 1000:]]
-    lines += [
-        "",
-        f"solved (greedy mean >= 475):        {len(solved)}/{len(runs)} seeds within {steps:,} steps",
-        f"steps to solve, median [IQR]:       {iqr(steps_all)}  (unsolved seeds counted as {steps:,})",
-        f"train seconds to solve, median [IQR]: {iqr(secs_solved)}  (solved seeds only)",
-        f"evaluations still solved after the first solve: {np.mean(after):.1%} of {len(after)} "
-        f"(per-seed median {np.median(stab) if stab else float('nan'):.0%})",
-        f"final greedy mean (100 episodes) = 500: "
-        f"{sum(r['final_mean'] >= 500 for r in runs)}/{len(runs)} seeds; "
-        f"median {np.median([r['final_mean'] for r in runs]):.1f}",
-        f"train seconds per 1,000 env steps, median: "
-        f"{np.median([1000 * r['train_seconds'] / r['env_steps'] for r in runs]):.2f}",
-    ]
+def per_seed_lines(records: list[dict[str, Any]]) -> list[str]:
+    lines = [f"{'seed':>5} {'first reached 475':>18} {'train s':>8} {'stays':>6} {'best':>6} "
+             f"{'final mean':>11} {'final min':>10} {'train s total':>14}"]
+    for r in records:
+        s = cu.summarize([r])
+        step, secs = s["steps_to_solve"][1], s["seconds_to_solve"][1]
+        stays = s["stays_solved"]
+        lines.append(
+            f"{r['seed']:>5} {'never' if step != step else f'{step:,.0f}':>18} "
+            f"{'-' if secs != secs else f'{secs:.1f}':>8} {'-' if stays != stays else f'{stays:.0%}':>6} "
+            f"{max(r['eval_means']):>6.0f} {r['final_mean']:>11.1f} {r['final_min']:>10.0f} "
+            f"{r['train_seconds']:>14.1f}")
+    return lines
+
+
+def report(payload: dict[str, Any]) -> str:
+    records = payload["records"]
+    summary = cu.summarize(records)
+    name = payload["agent"] + (f" ({payload['tag']})" if payload.get("tag") else "")
+    lines = [f"agent: {name}  seeds: {payload['seeds'][0]}..{payload['seeds'][-1]} ({len(records)})  "
+             f"budget: {payload['steps']:,} env steps  overrides: {payload['overrides'] or 'none'}", ""]
+    lines += per_seed_lines(records) + ["", cu.format_table({name: summary})]
+    best = [max(r["eval_means"]) for r in records]
+    lines.append(f"best evaluation >= 115 (5x random play): {sum(b >= 115 for b in best)}/{len(best)}")
+    if "wall_seconds" in payload:
+        lines.append(f"wall time: {payload['wall_seconds']:.0f} s, jobs: {payload['jobs']}, "
+                     f"backend: {payload['backend']}, machine: {payload['machine']}")
     return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("agent", choices=sorted(AGENTS))
-    parser.add_argument("--seeds", type=int, default=10, help="seeds 1..N")
-    parser.add_argument("--steps", type=int, default=50_000, help="budget in env steps")
-    parser.add_argument("--jobs", type=int, default=1, help="parallel processes (timings are noisier)")
+    parser.add_argument("agent", nargs="?", help=f"one of {sorted(AGENTS)} or module:train_fn:ConfigClass")
+    parser.add_argument("--seeds", default="101-120", help="e.g. 1-20 (tuning) or 101-120 (reporting)")
+    parser.add_argument("--steps", type=int, help="budget in env steps (default: the config's own)")
     parser.add_argument("--set", nargs="*", default=[], help="config overrides, e.g. tau=0.01")
-    parser.add_argument("--json", help="also write the per-seed results to this file")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="parallel runs")
+    parser.add_argument("--backend", default="loky", help="joblib backend: loky (local), dask, ray, ...")
+    parser.add_argument("--scheduler", help="with --backend dask: the scheduler's address (tcp://host:8786)")
+    parser.add_argument("--tag", default="", help="a name for this setting in the output file")
+    parser.add_argument("--out", help="JSON file for the raw results (default: under benchmarks/results/)")
+    parser.add_argument("--summarize", metavar="FILE", help="print the table of a saved sweep and exit")
     args = parser.parse_args()
-    overrides = parse_overrides(args.set, getattr(cu, AGENTS[args.agent][1]))
-    seeds = list(range(1, args.seeds + 1))
+    if args.summarize:
+        print(report(json.loads(Path(args.summarize).read_text())))
+        return 0
+    if not args.agent:
+        parser.error("name an agent, or --summarize FILE")
+    _, config_cls = resolve(args.agent)
+    overrides = parse_overrides(args.set, config_cls)
+    if args.steps:
+        overrides["total_steps"] = args.steps
+    seeds = parse_seeds(args.seeds)
+    configs = [config_cls(**{**overrides, "seed": seed}) for seed in seeds]
+    if args.backend == "ray":  # pragma: no cover - needs Ray; ray.init() reads RAY_ADDRESS
+        from ray.util.joblib import register_ray
+
+        register_ray()
+    elif args.backend == "dask":  # pragma: no cover - needs dask.distributed
+        from distributed import Client
+
+        Client(args.scheduler)  # None starts a local cluster; an address joins a running one
+    from joblib import Parallel, delayed, parallel_config
+
     started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        runs = list(pool.map(run_one, [args.agent] * len(seeds), seeds, [args.steps] * len(seeds),
-                             [overrides] * len(seeds)))
-    print(table(args.agent, runs, args.steps))
-    if overrides:
-        print(f"overrides: {overrides}")
-    print(f"wall time of the benchmark: {time.perf_counter() - started:.0f} s, jobs: {args.jobs}")
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(runs, fh, indent=1)
+    with parallel_config(backend=args.backend, n_jobs=args.jobs):
+        records = list(Parallel()(delayed(run_one)(args.agent, config) for config in configs))
+    payload = {
+        "agent": args.agent, "tag": args.tag, "seeds": seeds, "steps": configs[0].total_steps,
+        "overrides": {k: v for k, v in overrides.items() if k != "total_steps"},
+        "config": dataclasses.asdict(configs[0]) | {"seed": None},
+        "jobs": args.jobs, "backend": args.backend, "machine": machine(),
+        "wall_seconds": time.perf_counter() - started, "records": records,
+    }
+    print(report(payload))
+    agent_name = args.agent.split(":")[-1] if ":" in args.agent else args.agent
+    out = Path(args.out) if args.out else RESULTS / (
+        f"{agent_name}{'_' + args.tag if args.tag else ''}"
+        f"_seeds{seeds[0]}-{seeds[-1]}_{payload['steps']}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(payload, indent=1) + "\n")
+    print(f"raw results: {out}")
     return 0
 
 

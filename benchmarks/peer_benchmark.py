@@ -1,7 +1,7 @@
 """The course's best agent against Stable-Baselines3's DQN, side by side, same protocol.
 
     pip install -e .[bench]        # adds stable-baselines3 (not needed by the notebooks)
-    python benchmarks/peer_benchmark.py --seeds 5 --steps 50000
+    python benchmarks/peer_benchmark.py --seeds 101-120 --steps 50000
 
 Both agents train on CartPole-v1 with one torch thread, on the same seeds, and are measured the
 same way: greedy evaluation every 1,000 environment steps on 10 separately seeded episodes
@@ -14,10 +14,11 @@ Runs alternate between the two agents, seed by seed, so that drifts of the machi
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
-from typing import Any
+from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -26,6 +27,9 @@ import numpy as np  # noqa: E402
 import cartpole_utils as cu  # noqa: E402
 from cartpole_utils.evaluation import EVAL_SEED_OFFSET  # noqa: E402
 from cartpole_utils.training import FINAL_EVAL_SEED, TrainResult  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchmark import machine, parse_seeds  # noqa: E402
 
 # RL Zoo, hyperparams/dqn.yml, CartPole-v1 (n_timesteps 5e4).
 ZOO_CARTPOLE = dict(
@@ -72,32 +76,17 @@ def train_course(agent: str, seed: int, steps: int) -> TrainResult:
     return train(config(seed=seed, total_steps=steps), progress=False)
 
 
-def summarize(runs: list[TrainResult], steps: int) -> dict[str, Any]:
-    solved = [r for r in runs if r.solved_at_step is not None]
-    after = [m >= cu.SOLVED_THRESHOLD for r in solved
-             for m in r.eval_means[r.eval_steps.index(r.solved_at_step) + 1:]]
-    return {
-        "seeds solved": len(solved),
-        "median steps to solve": float(np.median([r.solved_at_step or steps for r in runs])),
-        "median train s to solve": (
-            float(np.median([r.solved_at_seconds for r in solved])) if solved else float("nan")
-        ),
-        "stays solved": float(np.mean(after)) if after else float("nan"),
-        "final = 500": sum(r.final_mean >= 500 for r in runs),
-        "median final mean": float(np.median([r.final_mean for r in runs])),
-        "train s per 1k steps": float(np.median([1000 * r.train_seconds / steps for r in runs])),
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agent", default="soft", choices=["soft", "double"], help="the course's agent")
-    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--seeds", default="101-120", help="e.g. 101-120 or 101-105")
     parser.add_argument("--steps", type=int, default=50_000)
+    parser.add_argument("--out", help="also write the raw per-seed results to this JSON file")
     args = parser.parse_args()
     cu.set_threads(1)
     runs: dict[str, list[TrainResult]] = {"course": [], "sb3": []}
-    for seed in range(1, args.seeds + 1):
+    seeds = parse_seeds(args.seeds)
+    for seed in seeds:
         runs["course"].append(train_course(args.agent, seed, args.steps))
         runs["sb3"].append(train_sb3(seed, args.steps))
         for key in runs:
@@ -105,13 +94,23 @@ def main() -> int:
             print(f"seed {seed} {r.name:>28}: solved at {r.solved_at_step}, "
                   f"{r.solved_at_seconds and round(r.solved_at_seconds, 1)} s, stays {r.stability:.0%}, "
                   f"final {r.final_mean:.1f}, train {r.train_seconds:.1f} s", flush=True)
-    course, sb3 = summarize(runs["course"], args.steps), summarize(runs["sb3"], args.steps)
-    print(f"\n{args.seeds} seeds, {args.steps:,} env steps each, torch threads: 1")
-    print(f"{'':<26}{'course (' + args.agent + ')':>18}{'SB3 DQN (Zoo)':>18}{'course / SB3':>14}")
-    for key in course:
-        a, b = course[key], sb3[key]
-        ratio = f"{a / b:.2f}" if isinstance(a, float) and b and not np.isnan(b) else ""
-        print(f"{key:<26}{a:>18.3g}{b:>18.3g}{ratio:>14}")
+    summaries = {"course (" + args.agent + ")": cu.summarize(runs["course"]),
+                 "SB3 DQN (RL Zoo)": cu.summarize(runs["sb3"])}
+    print(f"\n{len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), {args.steps:,} env steps each, torch threads: 1")
+    print(cu.format_table(summaries))
+    course, sb3 = summaries.values()
+    print("\nratios course / SB3:")
+    for key, label in (("steps_to_solve", "median steps to solve"),
+                       ("seconds_to_solve", "median train s to solve")):
+        print(f"  {label}: {course[key][1] / sb3[key][1]:.2f}")
+    print(f"  train s per 1k steps: {course['seconds_per_1k_steps'] / sb3['seconds_per_1k_steps']:.2f}")
+    print(f"  stays solved: {course['stays_solved'] / sb3['stays_solved']:.2f}")
+    if args.out:
+        payload = {"steps": args.steps, "seeds": seeds, "machine": machine(),
+                   "records": {k: [cu.run_record(r) for r in v] for k, v in runs.items()}}
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(payload, indent=1) + "\n")
+        print(f"raw results: {args.out}")
     return 0
 
 

@@ -38,8 +38,12 @@ _PLUMBING: dict[str, str] = {
     # training
     "Monitor": "training", "TrainResult": "training", "config_dict": "training",
     "run_seeds": "training",
+    # summaries over seeds
+    "run_record": "summary", "summarize": "summary", "summary_row": "summary", "format_table": "summary",
+    "quartiles": "summary", "bootstrap_ci": "summary", "bootstrap_diff_ci": "summary",
     # plotting
     "plot_scores": "plotting", "plot_learning_curve": "plotting", "plot_seed_curves": "plotting",
+    "plot_seed_grid": "plotting",
     "running_mean": "plotting", "trend_line": "plotting", "seed_band": "plotting",
     "LivePlot": "plotting",
     # render

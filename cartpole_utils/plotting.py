@@ -247,6 +247,46 @@ def plot_seed_curves(
     return fig
 
 
+def plot_seed_grid(
+    curves: Mapping[str, Sequence[TrainResult]],
+    band: str = "iqr",
+    ncols: int = 3,
+    goal: float = SOLVED_THRESHOLD,
+) -> Figure:
+    """Small multiples: one panel per agent, every seed's greedy curve, their median and a band.
+
+    One panel per agent keeps six agents readable where one axis with six bands would not; the
+    panels share both axes, so they compare at a glance.
+
+    Args:
+        curves: agent name -> its runs (one :class:`TrainResult` per seed, same evaluation steps).
+        band: ``"iqr"`` or ``"bootstrap"`` (see :func:`seed_band`).
+        ncols: panels per row.
+        goal: the solved line.
+    """
+    _check_positive_int(ncols, "ncols")
+    if not isinstance(curves, Mapping) or not curves:
+        raise ValueError("curves must be a non-empty dict {agent name: [TrainResult per seed]}.")
+    plt = _pyplot()
+    nrows = -(-len(curves) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 2.9 * nrows), sharex=True, sharey=True,
+                             squeeze=False)
+    for i, (ax, (name, runs)) in enumerate(zip(axes.flat, curves.items())):
+        plot_seed_curves({name: runs}, band=band, ax=ax, goal=goal)
+        for run in runs:
+            ax.plot(run.eval_steps, run.eval_means, color=f"C{i}", lw=0.6, alpha=0.35)
+        ax.set_title(name, fontsize=10)
+        ax.get_legend().remove()
+        ax.label_outer()
+    for ax in list(axes.flat)[len(curves):]:
+        ax.set_visible(False)
+    band_name = "interquartile range" if band == "iqr" else "95% bootstrap CI of the median"
+    fig.suptitle("Greedy return (10 episodes): thin lines one seed each, thick the median, "
+                 f"band the {band_name}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 class LivePlot:
     """A learning curve that redraws in place while training, at most every ``min_interval`` s.
 

@@ -268,13 +268,17 @@ def run_seeds(
     jobs: int = 1,
     **options: Any,
 ) -> list[TrainResult]:
-    """Run ``train(config, **options)`` for each config (typically one per seed).
+    """Run ``train(config, **options)`` for each config (typically one per seed), in parallel.
+
+    The runs go through joblib: local worker processes by default (``loky``), or any backend a
+    ``joblib.parallel_config(backend=...)`` block around the call selects, e.g. a Dask or Ray
+    cluster (``parallel_config(backend="ray")`` after ``ray.util.joblib.register_ray()``).
 
     Args:
         train: a training function of the course, e.g. ``cu.train_soft`` (it must be importable
             from a module, so that worker processes can find it).
         configs: the configs to train, e.g. ``[SoftConfig(seed=s) for s in range(1, 6)]``.
-        jobs: worker processes; 1 runs in this process. Each worker uses one torch thread, so
+        jobs: parallel runs; 1 runs in this process. Each worker uses one torch thread, so
             ``jobs`` should not exceed the CPU cores (parallel runs make timings noisier).
         **options: passed to ``train`` (e.g. ``progress=False``).
 
@@ -297,10 +301,6 @@ def run_seeds(
         )
     if jobs == 1:
         return [_run(train, config, options) for config in configs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from joblib import Parallel, delayed
 
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: safe from a notebook
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(_run, train, config, options) for config in configs]
-        return [future.result() for future in futures]
+    return list(Parallel(n_jobs=jobs)(delayed(_run)(train, config, options) for config in configs))

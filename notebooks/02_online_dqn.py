@@ -243,6 +243,11 @@ assert abs(dqn_td_target(q_net, time_limit, 0.99).item() - (1 + 0.99 * bootstrap
 # acts $\varepsilon$-greedily, steps the environment, and immediately learns from that single
 # transition. `cu.Monitor` is the course's measuring tape: every 1,000 steps it pauses the
 # training clock and evaluates the greedy policy on 10 separately seeded episodes.
+#
+# The optimizer is Adam with `fused=True`: the same update rule, computed for all parameters in one
+# kernel instead of a chain of small tensor operations per parameter. On a CPU, where this network's
+# tensors are tiny, that overhead is most of the cost: Adam's step took about 0.14 ms fused against
+# 0.42 ms unfused on the machine the course was measured on.
 
 # %% tags=["export"]
 @dataclass(frozen=True)
@@ -266,7 +271,7 @@ def train_online(config: OnlineConfig, **monitor_options: Any) -> cu.TrainResult
     rng = np.random.default_rng(config.seed)
     env = cu.make_env(seed=config.seed)
     q_net = QNetwork(config.hidden_size)
-    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate)
+    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     monitor = cu.Monitor(q_net, config.total_steps, name="online DQN", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():

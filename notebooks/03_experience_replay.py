@@ -173,7 +173,7 @@ def train_replay(config: ReplayConfig, **monitor_options: Any) -> cu.TrainResult
     rng = np.random.default_rng(config.seed)
     env = cu.make_env(seed=config.seed)
     q_net = cu.QNetwork(config.hidden_size)
-    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate)
+    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
     monitor = cu.Monitor(q_net, config.total_steps, name="DQN + replay", **monitor_options)
     obs, _ = env.reset(seed=config.seed)

@@ -190,7 +190,7 @@ def train_double(config: DoubleConfig, **monitor_options: Any) -> cu.TrainResult
     env = cu.make_env(seed=config.seed)
     q_net, target_net = cu.QNetwork(config.hidden_size), cu.QNetwork(config.hidden_size)
     cu.hard_update(target_net, q_net)
-    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate)
+    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     replay_buffer = cu.ReplayBuffer(config.buffer_size, seed=config.seed)
     monitor = cu.Monitor(q_net, config.total_steps, name="Double DQN", **monitor_options)
     obs, _ = env.reset(seed=config.seed)

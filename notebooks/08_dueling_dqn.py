@@ -126,7 +126,8 @@ def train_dueling(config: DuelingConfig, **monitor_options: Any) -> cu.TrainResu
     env = cu.make_env(seed=config.seed)
     q_net, target_net = DuelingQNetwork(config.hidden_size), DuelingQNetwork(config.hidden_size)
     cu.hard_update(target_net, q_net)
-    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate)
+    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
+    q_params, target_params = list(q_net.parameters()), list(target_net.parameters())  # built once
     replay_buffer = cu.ReplayBuffer(config.buffer_size, seed=config.seed)
     monitor = cu.Monitor(q_net, config.total_steps, name="Dueling Double DQN", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
@@ -142,7 +143,7 @@ def train_dueling(config: DuelingConfig, **monitor_options: Any) -> cu.TrainResu
             td_target = cu.double_dqn_td_target(q_net, target_net, batch, config.gamma)
             cu.q_learning_step(q_net, optimizer, batch, td_target)
         if global_step % config.target_update_interval == 0:
-            cu.soft_update(target_net, q_net, config.tau)
+            cu.soft_update(target_params, q_params, config.tau)
     return monitor.result(config)
 
 

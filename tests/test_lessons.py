@@ -153,7 +153,7 @@ def test_hard_and_soft_updates() -> None:
     torch.manual_seed(0)
     q_net, target_net = cu.QNetwork(), cu.QNetwork()
     before = [p.clone() for p in target_net.parameters()]
-    cu.soft_update(target_net, q_net, 0.1)
+    cu.soft_update(list(target_net.parameters()), list(q_net.parameters()), 0.1)
     for t, b, p in zip(target_net.parameters(), before, q_net.parameters()):
         assert torch.allclose(t, 0.1 * p + 0.9 * b)
     cu.hard_update(target_net, q_net)
@@ -163,6 +163,7 @@ def test_hard_and_soft_updates() -> None:
 @pytest.mark.parametrize("train, config", [
     ("train_online", "OnlineConfig"), ("train_replay", "ReplayConfig"),
     ("train_target", "TargetConfig"), ("train_double", "DoubleConfig"), ("train_soft", "SoftConfig"),
+    ("train_dueling", "DuelingConfig"),
 ])
 def test_training_functions_run_and_report(train, config) -> None:
     cfg = getattr(cu, config)(total_steps=2_000)

@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from build_notebooks import STAMP_KEY, code_hash  # noqa: E402
+from build_notebooks import STAMP_KEY, code_hash, package_hash, versions  # noqa: E402
 
 SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 IDS = [p.stem for p in SOURCES]
@@ -56,10 +56,23 @@ def test_pair_tags_kept(py: Path) -> None:
 @pytest.mark.parametrize("py", SOURCES, ids=IDS)
 def test_outputs_come_from_these_cells_in_one_run(py: Path) -> None:
     nb = nbformat.read(py.with_suffix(".ipynb"), as_version=4)
-    stamp = nb.metadata.get(STAMP_KEY, {}).get("code_sha256")
-    assert stamp == code_hash(nb), (
+    stamp = nb.metadata.get(STAMP_KEY, {})
+    rebuild = f"run `make notebooks NB={py.name[:2]}`"
+    assert stamp.get("code_sha256") == code_hash(nb), (
         f"The outputs of {py.with_suffix('.ipynb').name} were made by other code than its cells hold: "
-        f"run `make notebooks NB={py.name[:2]}`."
+        f"{rebuild}."
+    )
+    modules = stamp.get("package_modules")
+    assert modules, f"{py.name}: the outputs carry no record of the package code they ran: {rebuild}."
+    assert stamp.get("package_sha256") == package_hash(modules), (
+        f"The outputs of {py.with_suffix('.ipynb').name} were made with other cartpole_utils code than the "
+        f"package now holds (one of {', '.join(modules)} changed): {rebuild}."
+    )
+    made_with, installed = stamp.get("versions"), versions()
+    assert made_with == installed, (
+        f"The outputs of {py.with_suffix('.ipynb').name} were made with {made_with}, and this "
+        f"environment has {installed}; other versions can compute other numbers. Install the versions of "
+        f"constraints.txt (`make setup` does), or {rebuild}."
     )
     counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1)), (

@@ -24,10 +24,49 @@ NOTEBOOKS = ROOT / "notebooks"
 STAMP_KEY = "course"
 
 
+PACKAGE = ROOT / "cartpole_utils"
+#: Libraries whose versions are part of the stamp: other versions may compute other numbers.
+VERSIONED = ("torch", "numpy", "gymnasium")
+#: Run in the notebook's kernel after its last cell: which package modules the notebook loaded.
+PROBE = (
+    "import json as _json, sys as _sys\n"
+    "print(_json.dumps(sorted(m for m in _sys.modules if m == 'cartpole_utils' "
+    "or m.startswith('cartpole_utils.'))))"
+)
+
+
 def code_hash(nb: object) -> str:
     """sha256 of the code cells' sources, in order (markdown edits do not change it)."""
     sources = [cell.source for cell in nb.cells if cell.cell_type == "code"]  # type: ignore[attr-defined]
     return hashlib.sha256(json.dumps(sources).encode()).hexdigest()
+
+
+def module_file(module: str) -> Path:
+    """``cartpole_utils.nb06_soft_updates`` -> its source file in the repository."""
+    parts = module.split(".")[1:]
+    return PACKAGE.joinpath(*parts).with_suffix(".py") if parts else PACKAGE / "__init__.py"
+
+
+def package_hash(modules: list[str]) -> str:
+    """sha256 of the sources of the given cartpole_utils modules (a missing file hashes as missing)."""
+    digest = hashlib.sha256()
+    for module in sorted(modules):
+        path = module_file(module)
+        digest.update(module.encode() + b"\0" + (path.read_bytes() if path.exists() else b"<missing>"))
+    return digest.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of the libraries that shape the numbers."""
+    from importlib.metadata import version
+
+    return {name: version(name) for name in VERSIONED}
+
+
+def stamp(nb: object, modules: list[str]) -> dict[str, object]:
+    """What the published outputs of a notebook depend on."""
+    return {"code_sha256": code_hash(nb), "package_modules": sorted(modules),
+            "package_sha256": package_hash(modules), "versions": versions()}
 
 
 def select(numbers: list[str]) -> list[Path]:
@@ -44,13 +83,16 @@ def execute(py: Path, timeout: int) -> float:
 
     nb = jupytext.read(py)
     nb.metadata.pop("jupytext", None)
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
     started = time.perf_counter()
     NotebookClient(
         nb, timeout=timeout, kernel_name="python3", record_timing=False,
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     ).execute()
     seconds = time.perf_counter() - started
-    nb.metadata[STAMP_KEY] = {"code_sha256": code_hash(nb)}
+    probe = nb.cells.pop()
+    modules = json.loads(probe.outputs[0]["text"])
+    nb.metadata[STAMP_KEY] = stamp(nb, modules)
     nbformat.write(nb, py.with_suffix(".ipynb"))
     return seconds
 

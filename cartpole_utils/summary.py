@@ -1,0 +1,198 @@
+"""The protocol's numbers over several seeds: one helper for notebook 07 and the benchmark scripts.
+
+A *run record* is a small JSON-friendly dict of what one training run measured (see
+:func:`run_record`); :func:`summarize` turns a list of them (one per seed) into the protocol's table
+row, and :func:`format_summary` prints it. Records, not :class:`~cartpole_utils.TrainResult` objects,
+are what the seed sweeps save under ``benchmarks/results/``, so a saved sweep can be summarized again
+without retraining.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .env import MAX_EPISODE_STEPS, SOLVED_THRESHOLD
+
+#: Keys every run record has.
+RECORD_KEYS = ("seed", "env_steps", "eval_steps", "eval_means", "eval_seconds_at", "train_seconds",
+               "final_mean", "final_min")
+
+
+def run_record(result: Any) -> dict[str, Any]:
+    """The JSON-friendly numbers of one :class:`~cartpole_utils.TrainResult` (a dict passes through).
+
+    Returns:
+        a dict with ``seed``, ``env_steps``, ``eval_steps``, ``eval_means``, ``eval_seconds_at``
+        (training seconds at each evaluation), ``train_seconds``, ``final_mean`` and ``final_min``
+        (greedy return over the final 100 episodes; nan if that evaluation was skipped).
+    """
+    if isinstance(result, dict):
+        missing = [key for key in RECORD_KEYS if key not in result]
+        if missing:
+            raise ValueError(f"A run record needs the keys {list(RECORD_KEYS)}; this one lacks {missing}.")
+        return result
+    if not hasattr(result, "eval_means") or not hasattr(result, "final_returns"):
+        raise TypeError(
+            "Expected a TrainResult (what cu.train_* returns) or a run record dict, "
+            f"got {type(result).__name__}."
+        )
+    final = np.asarray(result.final_returns, dtype=float)
+    return {
+        "agent": result.name,
+        "seed": getattr(result.config, "seed", None),
+        "env_steps": int(result.extra.get("env_steps", result.eval_steps[-1] if result.eval_steps else 0)),
+        "eval_steps": [int(s) for s in result.eval_steps],
+        "eval_means": [float(m) for m in result.eval_means],
+        "eval_seconds_at": [float(s) for s in result.eval_seconds_at],
+        "train_seconds": float(result.train_seconds),
+        "final_mean": float(final.mean()) if final.size else float("nan"),
+        "final_min": float(final.min()) if final.size else float("nan"),
+    }
+
+
+def _solved_index(record: dict[str, Any]) -> int | None:
+    hits = np.flatnonzero(np.asarray(record["eval_means"], dtype=float) >= SOLVED_THRESHOLD)
+    return int(hits[0]) if hits.size else None
+
+
+def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
+    """(first quartile, median, third quartile) of the values; nans if there are none."""
+    if len(values) == 0:
+        return (float("nan"),) * 3  # type: ignore[return-value]
+    q1, median, q3 = np.percentile(np.asarray(values, dtype=float), [25, 50, 75])
+    return float(q1), float(median), float(q3)
+
+
+def bootstrap_ci(values: Sequence[float], stat: Any = np.median, n_resamples: int = 2_000,
+                 level: float = 0.95, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap confidence interval of ``stat`` over ``values`` (resampling seeds).
+
+    Args:
+        values: one number per seed.
+        stat: the statistic, a function of a 1-d array (default: the median).
+        n_resamples: bootstrap resamples.
+        level: coverage of the interval, e.g. 0.95.
+        seed: seed of the resampling, so the interval is reproducible.
+
+    Returns:
+        (low, high) of the interval; (nan, nan) for no values.
+    """
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim != 1:
+        raise ValueError(f"values must be one number per seed (a flat list), got shape {arr.shape}.")
+    if arr.size == 0:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    samples = rng.choice(arr, size=(n_resamples, arr.size), replace=True)
+    stats = np.apply_along_axis(stat, 1, samples)
+    alpha = (1 - level) / 2
+    low, high = np.quantile(stats, [alpha, 1 - alpha])
+    return float(low), float(high)
+
+
+def bootstrap_diff_ci(a: Sequence[float], b: Sequence[float], stat: Any = np.median,
+                      n_resamples: int = 2_000, level: float = 0.95, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap interval of ``stat(a) - stat(b)``, resampling the seeds of each side.
+
+    Use it to say whether one agent beats another over seeds: an interval entirely above 0 supports
+    "a is higher", one entirely below supports "b is higher", one containing 0 supports neither.
+
+    Returns:
+        (low, high) of the interval; (nan, nan) if either side has no values.
+    """
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if x.ndim != 1 or y.ndim != 1:
+        raise ValueError("a and b must be flat lists, one number per seed.")
+    if x.size == 0 or y.size == 0:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    xs = np.apply_along_axis(stat, 1, rng.choice(x, size=(n_resamples, x.size)))
+    ys = np.apply_along_axis(stat, 1, rng.choice(y, size=(n_resamples, y.size)))
+    alpha = (1 - level) / 2
+    low, high = np.quantile(xs - ys, [alpha, 1 - alpha])
+    return float(low), float(high)
+
+
+def summarize(runs: Sequence[Any], margin: float = 0.75) -> dict[str, Any]:
+    """The protocol's numbers for one agent over its seeds.
+
+    Args:
+        runs: one :class:`~cartpole_utils.TrainResult` or run record per seed, all with one budget.
+        margin: a run counts as "solved with margin" if it solved within this fraction of its budget.
+
+    Returns:
+        a dict with ``seeds``, ``solved`` (how many seeds reached a greedy mean of 475),
+        ``solved_with_margin``, ``steps_to_solve`` and ``seconds_to_solve`` (quartiles over the solved
+        seeds), ``stays_solved`` (pooled: the fraction of all evaluations after each seed's first
+        solve that are solved too; nan if none), ``stays_solved_n`` (how many evaluations that pools),
+        ``final_500`` (seeds whose final 100-episode greedy mean is 500), ``final_mean`` (quartiles),
+        ``best_eval`` (quartiles of each seed's best evaluation) and ``seconds_per_1k_steps`` (median
+        training seconds per 1,000 environment steps).
+    """
+    records = [run_record(r) for r in runs]
+    if not records:
+        raise ValueError("summarize needs at least one run.")
+    solved_steps, solved_seconds, after, margin_count = [], [], [], 0
+    for rec in records:
+        i = _solved_index(rec)
+        if i is None:
+            continue
+        solved_steps.append(rec["eval_steps"][i])
+        solved_seconds.append(rec["eval_seconds_at"][i])
+        after += [m >= SOLVED_THRESHOLD for m in rec["eval_means"][i + 1:]]
+        margin_count += rec["eval_steps"][i] <= margin * rec["env_steps"]
+    finals = [rec["final_mean"] for rec in records]
+    return {
+        "seeds": len(records),
+        "solved": len(solved_steps),
+        "solved_with_margin": margin_count,
+        "margin": margin,
+        "steps_to_solve": quartiles(solved_steps),
+        "seconds_to_solve": quartiles(solved_seconds),
+        "stays_solved": float(np.mean(after)) if after else float("nan"),
+        "stays_solved_n": len(after),
+        "final_500": int(sum(f >= MAX_EPISODE_STEPS for f in finals)),
+        "final_mean": quartiles(finals),
+        "best_eval": quartiles([max(rec["eval_means"]) for rec in records]),
+        "seconds_per_1k_steps": float(np.median(
+            [1000 * rec["train_seconds"] / max(rec["env_steps"], 1) for rec in records])),
+    }
+
+
+def _q(q: tuple[float, float, float], fmt: str) -> str:
+    if np.isnan(q[1]):
+        return "-"
+    return f"{fmt.format(q[1])} [{fmt.format(q[0])}, {fmt.format(q[2])}]"
+
+
+def summary_row(summary: dict[str, Any]) -> dict[str, str]:
+    """A :func:`summarize` dict as the table's printable columns."""
+    n = summary["seeds"]
+    stays = summary["stays_solved"]
+    return {
+        "solved": f"{summary['solved']}/{n}",
+        f"by {summary['margin']:.0%} of budget": f"{summary['solved_with_margin']}/{n}",
+        "steps to solve": _q(summary["steps_to_solve"], "{:,.0f}"),
+        "s to solve": _q(summary["seconds_to_solve"], "{:.1f}"),
+        "stays solved": "-" if np.isnan(stays) else f"{stays:.1%} of {summary['stays_solved_n']}",
+        "final = 500": f"{summary['final_500']}/{n}",
+        "final mean": _q(summary["final_mean"], "{:.0f}"),
+        "s / 1k steps": f"{summary['seconds_per_1k_steps']:.2f}",
+    }
+
+
+def format_table(rows: dict[str, dict[str, Any]], name_header: str = "agent") -> str:
+    """Rows ``{name: summarize(...)}`` as an aligned text table, one line per agent."""
+    printable = {name: summary_row(s) for name, s in rows.items()}
+    if not printable:
+        return ""
+    columns = list(next(iter(printable.values())))
+    first = max(len(name_header), *(len(name) for name in printable)) + 2
+    widths = {c: 2 + max(len(c), *(len(row[c]) for row in printable.values())) for c in columns}
+    lines = [f"{name_header:<{first}}" + "".join(f"{c:>{widths[c]}}" for c in columns)]
+    lines += [f"{name:<{first}}" + "".join(f"{row[c]:>{widths[c]}}" for c in columns)
+              for name, row in printable.items()]
+    return "\n".join(lines)

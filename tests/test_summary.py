@@ -1,0 +1,111 @@
+"""cartpole_utils.summary: the protocol's numbers over seeds, shared by notebook 07 and the benchmarks."""
+
+import json
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import cartpole_utils as cu
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def record(seed, means, final=500.0, steps=None, seconds=10.0):
+    steps = steps or [1_000 * (i + 1) for i in range(len(means))]
+    return {"seed": seed, "env_steps": steps[-1], "eval_steps": steps, "eval_means": means,
+            "eval_seconds_at": [seconds * s / steps[-1] for s in steps], "train_seconds": seconds,
+            "final_mean": final, "final_min": final}
+
+
+def test_summarize_counts_the_protocol_numbers():
+    runs = [
+        record(1, [100, 480, 500, 400, 500], final=500),  # solved at 2,000; 2 of 3 after stay solved
+        record(2, [100, 200, 300, 400, 476], final=300),  # solved at the last evaluation (5,000)
+        record(3, [100, 200, 300, 400, 470], final=500),  # never solved
+    ]
+    s = cu.summarize(runs)
+    assert s["seeds"] == 3 and s["solved"] == 2
+    assert s["solved_with_margin"] == 1  # 5,000 > 0.75 * 5,000
+    assert s["steps_to_solve"][1] == 3_500
+    assert s["stays_solved"] == pytest.approx(2 / 3) and s["stays_solved_n"] == 3
+    assert s["final_500"] == 2
+    assert s["best_eval"][1] == 476
+    assert s["seconds_per_1k_steps"] == pytest.approx(2.0)
+
+
+def test_summarize_takes_train_results():
+    configs = [cu.SoftConfig(seed=s, total_steps=1_000, learning_starts=500) for s in (1, 2)]
+    results = cu.run_seeds(cu.train_soft, configs, final_episodes=3)
+    s = cu.summarize(results)
+    assert s["seeds"] == 2
+    rec = cu.run_record(results[0])
+    assert rec["seed"] == 1 and rec["eval_steps"] == [1_000]
+    json.dumps(rec)  # the record is plain JSON
+
+
+def test_summary_without_any_solve_is_dashes():
+    row = cu.summary_row(cu.summarize([record(1, [10, 20])]))
+    assert row["solved"] == "0/1" and row["steps to solve"] == "-" and row["stays solved"] == "-"
+    table = cu.format_table({"x": cu.summarize([record(1, [10, 20])])})
+    assert table.splitlines()[1].startswith("x")
+
+
+def test_bootstrap_intervals():
+    low, high = cu.bootstrap_ci([1.0] * 10)
+    assert low == high == 1.0
+    low, high = cu.bootstrap_diff_ci([10.0] * 8, [1.0] * 8)
+    assert low == high == 9.0
+    low, high = cu.bootstrap_diff_ci(list(range(10)), list(range(10)))
+    assert low < 0 < high
+    assert all(math.isnan(v) for v in cu.bootstrap_diff_ci([], [1.0]))
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: cu.summarize([]), ValueError, "at least one run"),
+    (lambda: cu.summarize([{"seed": 1}]), ValueError, "lacks"),
+    (lambda: cu.summarize(["run"]), TypeError, "Expected a TrainResult"),
+    (lambda: cu.bootstrap_ci([[1, 2]]), ValueError, "one number per seed"),
+    (lambda: cu.bootstrap_diff_ci([[1]], [1]), ValueError, "flat lists"),
+])
+def test_summary_bad_input(call, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        call()
+
+
+def test_sweep_script_runs_saves_and_resummarizes(tmp_path):
+    out = tmp_path / "sweep.json"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "benchmark.py"), "soft", "--seeds", "1-2", "--jobs", "2",
+           "--set", "total_steps=1000", "learning_starts=500", "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "solved" in proc.stdout and "s / 1k steps" in proc.stdout
+    payload = json.loads(out.read_text())
+    assert [r["seed"] for r in payload["records"]] == [1, 2] and payload["steps"] == 1_000
+    again = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "benchmark.py"), "--summarize",
+                            str(out)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert again.returncode == 0 and "s / 1k steps" in again.stdout
+
+
+def test_plot_seed_grid_one_panel_per_agent():
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+    class Run:
+        def __init__(self, means):
+            self.eval_steps = [1_000 * (i + 1) for i in range(len(means))]
+            self.eval_means = means
+            self.episode_returns, self.episode_end_steps, self.name = [1.0], [1], "r"
+
+    runs = {"a": [Run([1, 2, 3]), Run([2, 3, 4])], "b": [Run([5, 6])], "c": [Run([7])], "d": [Run([8])]}
+    fig = cu.plot_seed_grid(runs, ncols=3)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 4 and [ax.get_title() for ax in visible] == ["a", "b", "c", "d"]
+    with pytest.raises(ValueError, match="non-empty dict"):
+        cu.plot_seed_grid({})
+    np.testing.assert_array_equal(visible[0].lines[-1].get_ydata(), [2, 3, 4])
