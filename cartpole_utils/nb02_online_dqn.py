@@ -103,7 +103,7 @@ def train_online(config: OnlineConfig, **monitor_options: Any) -> cu.TrainResult
     rng = np.random.default_rng(config.seed)
     env = cu.make_env(seed=config.seed)
     q_net = QNetwork(config.hidden_size)
-    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate)
+    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     monitor = cu.Monitor(q_net, config.total_steps, name="online DQN", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():

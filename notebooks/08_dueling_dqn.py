@@ -105,7 +105,7 @@ class DuelingConfig:
     seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
     total_steps: int = 20_000  # training budget in environment steps
     learning_rate: float = 2.5e-3  # Adam step size
-    gamma: float = 0.995  # discount factor (as in notebook 06)
+    gamma: float = 0.995  # discount factor: a horizon of about 200 steps (see notebook 03)
     hidden_size: int = 128  # units in each of the two shared hidden layers
     buffer_size: int = 50_000  # transitions kept in the replay buffer
     batch_size: int = 128  # transitions per gradient step
@@ -114,7 +114,7 @@ class DuelingConfig:
     tau: float = 0.02  # Polyak step: theta' <- tau theta + (1 - tau) theta'
     target_update_interval: int = 1  # environment steps between soft updates
     start_e: float = 1.0  # initial exploration rate
-    end_e: float = 0.05  # final exploration rate
+    end_e: float = 0.1  # final exploration rate (see notebook 03)
     exploration_steps: int = 5_000  # steps over which epsilon decays linearly
 
 

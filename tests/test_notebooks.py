@@ -127,3 +127,30 @@ def test_no_bare_done_in_notebooks() -> None:
     for py in SOURCES:
         code = "\n".join(c.source for c in jupytext.read(py).cells if c.cell_type == "code")
         assert not re.search(r"\bdone\b", code), f"{py.name}: use terminated/truncated, never `done`."
+
+
+def test_stamp_covers_package_code_and_versions(tmp_path, monkeypatch) -> None:
+    import build_notebooks
+
+    modules = ["cartpole_utils", "cartpole_utils.nb06_soft_updates"]
+    assert build_notebooks.module_file(modules[0]).name == "__init__.py"
+    assert build_notebooks.module_file(modules[1]) == ROOT / "cartpole_utils" / "nb06_soft_updates.py"
+    before = package_hash(modules)
+    fake = tmp_path / "cartpole_utils"
+    fake.mkdir()
+    for name in ("__init__.py", "nb06_soft_updates.py"):
+        (fake / name).write_bytes((ROOT / "cartpole_utils" / name).read_bytes())
+    monkeypatch.setattr(build_notebooks, "PACKAGE", fake)
+    assert package_hash(modules) == before
+    (fake / "nb06_soft_updates.py").write_text("# SoftConfig changed\n", encoding="utf-8")
+    assert package_hash(modules) != before, "A change to an imported module must make the outputs stale."
+    assert set(versions()) == {"torch", "numpy", "gymnasium"}
+
+
+@pytest.mark.parametrize("number", ["06", "07", "08"])
+def test_notebooks_training_the_final_agent_depend_on_notebook_06(number: str) -> None:
+    py = next(p for p in SOURCES if p.name.startswith(number))
+    stamp = nbformat.read(py.with_suffix(".ipynb"), as_version=4).metadata.get(STAMP_KEY, {})
+    assert "cartpole_utils.nb06_soft_updates" in stamp.get("package_modules", []), (
+        f"{py.name}'s outputs should record that they depend on notebook 06's exported code."
+    )
