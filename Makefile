@@ -17,8 +17,11 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	$(BIN)/pip install --no-deps -e .
 	touch $@
 
+# JupyterLab refuses to start as root (containers, many cloud VMs) unless told to.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 course: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG)
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=2400 notebooks/07_comparison.ipynb tests notebooks

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
+import pytest
 import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,3 +76,18 @@ def test_code_is_ruff_clean() -> None:
     proc = subprocess.run([sys.executable, "-m", "ruff", "check", "cartpole_utils", "tests", "tools",
                            "benchmarks", "notebooks"], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, "ruff finds problems (run `make lint`):\n" + proc.stdout[-3000:]
+
+
+def test_make_course_starts_jupyterlab_as_root_too() -> None:
+    import os
+    import shutil
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    proc = subprocess.run(["make", "-n", "-W", "requirements.txt", "course"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    lab = next(line for line in proc.stdout.splitlines() if "jupyter lab" in line)
+    assert ("--allow-root" in lab) == (os.getuid() == 0), (
+        f"`make course` should pass --allow-root to JupyterLab exactly when run as root; it runs: {lab}"
+    )

@@ -116,7 +116,7 @@ def update_inputs(py: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("numbers", nargs="*", help="two-digit notebook numbers (default: all)")
-    parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
     parser.add_argument("--inputs-only", action="store_true", help="do not execute")
     args = parser.parse_args()
     for py in select(args.numbers):
