@@ -24,7 +24,7 @@ course: setup
 	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG)
 
 test: setup
-	$(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=2400 notebooks/07_comparison.ipynb tests notebooks
+	$(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=4000 notebooks/07_comparison.ipynb tests notebooks
 
 # Regenerate cartpole_utils' taught components from the notebooks, then re-execute the notebooks
 # (all, or NB="03 05") and store their outputs.

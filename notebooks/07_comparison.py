@@ -145,22 +145,22 @@ for new, old in steps:
 # %% [markdown]
 # ## What the checks assert
 #
-# Only orderings that the bootstrap supports here *and* that held on the course's seed sweeps
-# (`benchmarks/results/`, seeds 101-120, resampled ten at a time) are asserted: every agent with a
-# replay buffer gets further than online DQN (its best evaluation is higher), and the final agent
-# (06) first reaches 475 on at least nine of the ten seeds. Everything else above is printed, not
-# asserted: ten seeds cannot settle it, and a check that fails on another machine teaches nothing.
+# Only what held on the course's seed sweeps (`benchmarks/results/`, seeds 101-120) is asserted:
+# every agent with a replay buffer reaches a greedy mean of 475 (its best evaluation, median over the
+# seeds), and the final agent (06) first reaches 475 on at least nine of the ten seeds. The orderings
+# between agents are printed with their intervals above, not asserted: on this comparison's first
+# run even "replay beats online DQN" came out as an interval touching 0, because online DQN, too,
+# reaches 500 at its best on several seeds before it forgets.
 
 # %%
 online, final_agent = "02 online DQN", "06 Double DQN, soft"
 for name in runs:
+    best = float(np.median([max(r.eval_means) for r in runs[name]]))
+    print(f"{name}: best evaluation, median over seeds {best:.0f}")
     if name != online:
-        a, b, low, high = compare(name, online, "best evaluation")
-        print(f"{name}: best evaluation, median {a:.0f} vs online DQN's {b:.0f}, difference [{low:+.0f}, {high:+.0f}]")
-        assert low > 0, (
-            f"{name} should get further than online DQN over these seeds (the interval of the difference "
-            f"of median best evaluations is [{low:+.0f}, {high:+.0f}]). Did a graduated component change? "
-            "Run its notebook and the unit tests.")
+        assert best >= cu.SOLVED_THRESHOLD, (
+            f"{name} should reach a greedy mean of 475 on most seeds (median best evaluation {best:.0f}). "
+            "Did a graduated component change? Run its notebook and the unit tests.")
 solved = summaries[final_agent]["solved"]
 assert solved >= len(experiment.seeds) - 1, (
     f"The final agent first reached 475 on only {solved}/{len(experiment.seeds)} seeds; notebook 06's sweep "
