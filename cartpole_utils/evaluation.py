@@ -100,9 +100,10 @@ def evaluate(
 ) -> np.ndarray:
     """Play ``n_episodes`` full episodes greedily and return their returns.
 
-    The episodes run side by side in ``n_episodes`` separately seeded environments
-    (episode ``i`` resets with ``seed + i``), so a Q-network needs one forward pass per time
-    step for all of them instead of one per episode.
+    The episodes run side by side: episode ``i`` starts where CartPole reset with ``seed + i``
+    starts, and all of them then step together in Gymnasium's vectorized CartPole
+    (``CartPoleVectorEnv``, the same physics on arrays), so a Q-network needs one forward pass per
+    time step for all episodes, and the environment one NumPy step.
 
     Args:
         policy: a Q-network (acts greedily: ``argmax_a Q(s, a)``), or a function that maps an
@@ -118,21 +119,41 @@ def evaluate(
         raise ValueError(f"n_episodes must be a positive int, got {n_episodes!r}.")
     _check_seed(seed)
     act = _as_batch_policy(policy)
-    envs = [make_env(env_id=env_id) for _ in range(n_episodes)]
+    env = make_env(env_id=env_id)
     try:
-        obs = np.stack([env.reset(seed=int(seed) + i)[0] for i, env in enumerate(envs)])
-        returns = np.zeros(n_episodes)
-        running = np.ones(n_episodes, dtype=bool)
+        starts = []
+        for i in range(n_episodes):
+            env.reset(seed=int(seed) + i)
+            starts.append(np.array(env.unwrapped.state, dtype=np.float64))
+        time_limit = env.spec.max_episode_steps
+    finally:
+        env.close()
+    return _play_side_by_side(act, np.stack(starts), time_limit)
+
+
+def _play_side_by_side(
+    act: Callable[[np.ndarray], np.ndarray], starts: np.ndarray, time_limit: int
+) -> np.ndarray:
+    """Returns of greedy episodes from the CartPole states ``starts`` (n, 4), stepped as one batch."""
+    from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
+
+    n = len(starts)
+    envs = CartPoleVectorEnv(num_envs=n, max_episode_steps=time_limit)
+    try:
+        envs.reset(seed=0)
+        envs.state = starts.T.copy()  # (4, n) float64: the exact start states of the seeded resets
+        obs = starts.astype(np.float32)
+        returns = np.zeros(n)
+        running = np.ones(n, dtype=bool)
+        actions = np.zeros(n, dtype=np.int64)
         while running.any():
             idx = np.flatnonzero(running)
-            actions = _check_actions(act(obs[idx]), idx.size)
-            for i, action in zip(idx, actions):
-                obs[i], reward, terminated, truncated, _ = envs[i].step(int(action))
-                returns[i] += reward
-                running[i] = not (terminated or truncated)
+            actions[idx] = _check_actions(act(obs[idx]), idx.size)
+            obs, reward, terminated, truncated, _ = envs.step(actions)
+            returns[idx] += reward[idx]
+            running[idx] = ~(terminated[idx] | truncated[idx])
     finally:
-        for env in envs:
-            env.close()
+        envs.close()
     return returns
 
 

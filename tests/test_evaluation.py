@@ -54,6 +54,38 @@ def test_evaluate_runs_each_episode_to_termination_like_a_plain_loop():
     np.testing.assert_array_equal(cu.evaluate(always_left, n_episodes=3, seed=7), expected)
 
 
+def one_env_at_a_time(policy, n_episodes, seed, env_id="CartPole-v1"):
+    """The plain loop the vectorized evaluation must reproduce, return for return."""
+    if isinstance(policy, torch.nn.Module):
+        policy = lambda obs, q_net=policy: cu.greedy_actions(q_net, obs)  # noqa: E731
+    returns = []
+    for i in range(n_episodes):
+        env = gym.make(env_id)
+        obs, _ = env.reset(seed=seed + i)
+        total, over = 0.0, False
+        while not over:
+            obs, reward, terminated, truncated, _ = env.step(int(policy(obs[None])[0]))
+            total, over = total + reward, terminated or truncated
+        returns.append(total)
+    return np.array(returns)
+
+
+def sloppy_balance(obs):
+    """Balances, but drifts off the track after 200-500 steps: episodes of many lengths."""
+    return (obs[:, 2] + 0.3 * obs[:, 3] - 0.05 * obs[:, 0] - 0.05 * obs[:, 1] > 0).astype(int)
+
+
+@pytest.mark.parametrize("env_id", ["CartPole-v1", "CartPole-v0"])
+@pytest.mark.parametrize("policy", [balance, sloppy_balance, always_left, tiny_q_net(3)],
+                         ids=["balance", "sloppy_balance", "always_left", "q_net"])
+def test_vectorized_evaluation_matches_one_env_at_a_time(policy, env_id):
+    """Stepping all episodes as one NumPy batch changes no return: same physics, same starts."""
+    expected = one_env_at_a_time(policy, 30, seed=4_000, env_id=env_id)
+    np.testing.assert_array_equal(cu.evaluate(policy, 30, seed=4_000, env_id=env_id), expected)
+    if policy is sloppy_balance and env_id == "CartPole-v1":
+        assert len(set(expected)) > 3, "the drifting policy should give episodes of several lengths"
+
+
 def test_balancing_policy_reaches_the_time_limit():
     """The default evaluation seeds 1,000,000 and 1,000,001 start where `balance` never falls."""
     np.testing.assert_array_equal(cu.evaluate(balance, n_episodes=2), [500, 500])
