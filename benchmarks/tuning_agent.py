@@ -45,6 +45,9 @@ class ExpConfig:
     huber: int = 0
     reward_scale: float = 1.0
     clamp: int = 0
+    # while the last training episode reached the time limit ('solving'):
+    solving_train_freq: int = 0  # if > 0: train_freq then
+    solving_lr_factor: float = 1.0  # learning-rate multiplier then
 
 
 class NBuffer:
@@ -83,6 +86,7 @@ def train_exp(config: ExpConfig, **monitor_options: Any) -> cu.TrainResult:
     g = config.gamma
     monitor = cu.Monitor(q_net, config.total_steps, name="exp", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
+    last_truncated = False  # did the last finished training episode reach the time limit?
 
     def flush(final_obs, terminated, all_):
         while pending and (all_ or len(pending) == config.n_step):
@@ -106,8 +110,15 @@ def train_exp(config: ExpConfig, **monitor_options: Any) -> cu.TrainResult:
             flush(next_obs, terminated, True)
         else:
             flush(next_obs, False, False)
+        if terminated or truncated:
+            last_truncated = bool(truncated and not terminated)
         obs = env.reset()[0] if terminated or truncated else next_obs
-        if global_step > config.learning_starts and global_step % config.train_freq == 0:
+        solving = last_truncated and config.solving_train_freq > 0
+        train_freq = config.solving_train_freq if solving else config.train_freq
+        if config.solving_lr_factor != 1.0:
+            for pg in optimizer.param_groups:
+                pg["lr"] = config.learning_rate * (config.solving_lr_factor if last_truncated else 1.0)
+        if global_step > config.learning_starts and global_step % train_freq == 0:
             if config.lr_end_fraction != 1.0:
                 frac = global_step / config.total_steps
                 for pg in optimizer.param_groups:

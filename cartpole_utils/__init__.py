@@ -52,7 +52,7 @@ _PLUMBING: dict[str, str] = {
     # widgets, progress, checkpoints
     "episode_player": "widgets", "explorer": "widgets",
     "progress_bar": "progress",
-    "save_checkpoint": "checkpoint", "load_checkpoint": "checkpoint",
+    "save_checkpoint": "checkpoint", "load_checkpoint": "checkpoint", "load_agent": "checkpoint",
     "CheckpointError": "checkpoint",
 }
 

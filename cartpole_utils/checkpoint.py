@@ -5,9 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
-import pickle
 import warnings
-import zipfile
 from typing import Any
 
 #: Written into every checkpoint; a file without it was not written by :func:`save_checkpoint`.
@@ -100,6 +98,39 @@ def save_checkpoint(path: str | os.PathLike[str], q_net: Any, config: Any = None
     return name
 
 
+def _read_payload(name: str) -> dict[str, Any]:
+    """The checkpoint dict in file ``name``, read with ``weights_only=True``, or a CheckpointError."""
+    import torch
+
+    if not os.path.isfile(name):
+        what = "a folder, not a checkpoint file" if os.path.isdir(name) else "no checkpoint"
+        raise CheckpointError(
+            f"{name!r}: {what}. Train the agent in this notebook first (it saves the "
+            "checkpoint), or check the file name."
+        )
+    try:
+        with warnings.catch_warnings():  # torch warns about foreign pickles before failing on them
+            warnings.simplefilter("ignore")
+            payload = torch.load(name, map_location="cpu", weights_only=True)
+    except Exception as err:  # any file can be handed in: every failure to read it is reported alike
+        if "GLOBAL" in str(err):
+            raise CheckpointError(
+                f"{name!r} holds pickled Python objects, not just weights (for example a whole "
+                "model saved with torch.save(q_net, ...)). Loading it could run arbitrary code, so "
+                "it is refused. Save checkpoints with cu.save_checkpoint(path, q_net, config)."
+            ) from None
+        raise CheckpointError(
+            f"{name!r} is not a readable checkpoint (corrupt, truncated or not a torch file: "
+            f"{type(err).__name__}). Delete it and re-run the training cells to write a new one."
+        ) from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(
+            f"{name!r} was not written by cu.save_checkpoint (no '{FORMAT}' marker). "
+            "Save checkpoints with cu.save_checkpoint(path, q_net, config)."
+        )
+    return payload
+
+
 def load_checkpoint(path: str | os.PathLike[str], q_net: Any) -> dict[str, Any] | None:
     """Load weights saved by :func:`save_checkpoint` into ``q_net``; return the stored config.
 
@@ -117,37 +148,9 @@ def load_checkpoint(path: str | os.PathLike[str], q_net: Any) -> dict[str, Any] 
         CheckpointError: the file is missing, is not a checkpoint, is corrupt, or its weights
             do not fit ``q_net``; the message names the file and what to do.
     """
-    import torch
-
     name = _check_path(path)
     _check_module(q_net)
-    if not os.path.isfile(name):
-        what = "a folder, not a checkpoint file" if os.path.isdir(name) else "no checkpoint"
-        raise CheckpointError(
-            f"{name!r}: {what}. Train the agent in this notebook first (it saves the "
-            "checkpoint), or check the file name."
-        )
-    try:
-        with warnings.catch_warnings():  # torch warns about foreign pickles before failing on them
-            warnings.simplefilter("ignore")
-            payload = torch.load(name, map_location="cpu", weights_only=True)
-    except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile, OSError,
-            ValueError) as err:
-        if "GLOBAL" in str(err):
-            raise CheckpointError(
-                f"{name!r} holds pickled Python objects, not just weights (for example a whole "
-                "model saved with torch.save(q_net, ...)). Loading it could run arbitrary code, so "
-                "it is refused. Save checkpoints with cu.save_checkpoint(path, q_net, config)."
-            ) from None
-        raise CheckpointError(
-            f"{name!r} is not a readable checkpoint (corrupt, truncated or not a torch file: "
-            f"{type(err).__name__}). Delete it and re-run the training cells to write a new one."
-        ) from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise CheckpointError(
-            f"{name!r} was not written by cu.save_checkpoint (no '{FORMAT}' marker). "
-            "Save checkpoints with cu.save_checkpoint(path, q_net, config)."
-        )
+    payload = _read_payload(name)
     try:
         q_net.load_state_dict(payload["state_dict"])
     except (RuntimeError, KeyError, TypeError, AttributeError) as err:
@@ -159,3 +162,37 @@ def load_checkpoint(path: str | os.PathLike[str], q_net: Any) -> dict[str, Any] 
             "checkpoint (same hidden sizes) before loading."
         ) from None
     return payload.get("config")
+
+
+#: The networks a checkpoint can name, and the notebook module that defines each.
+_NETWORKS = {"QNetwork": "nb02_online_dqn", "DuelingQNetwork": "nb08_dueling_dqn"}
+
+
+def load_agent(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any] | None]:
+    """Rebuild the network a checkpoint was saved from, load its weights, and return both.
+
+    Unlike :func:`load_checkpoint`, no network is needed up front: the checkpoint names its class
+    (``QNetwork`` or ``DuelingQNetwork``) and its config gives ``hidden_size``.
+
+    Returns:
+        ``(q_net, config)``: the network in eval mode, and the stored config (a dict, or ``None``).
+
+    Raises:
+        CheckpointError: as :func:`load_checkpoint`, or the checkpoint holds a network the course
+            does not define.
+    """
+    import importlib
+
+    name = _check_path(path)
+    payload = _read_payload(name)
+    model_class, config = payload.get("model_class"), payload.get("config")
+    if model_class not in _NETWORKS:
+        raise CheckpointError(
+            f"{name!r} holds a {model_class}, which the course does not define "
+            f"(known: {', '.join(_NETWORKS)}). Load it with cu.load_checkpoint into your own network."
+        )
+    hidden_size = (config or {}).get("hidden_size", 128)
+    module = importlib.import_module(f".{_NETWORKS[model_class]}", __package__)
+    q_net = getattr(module, model_class)(hidden_size)
+    load_checkpoint(name, q_net)
+    return q_net.eval(), config

@@ -16,6 +16,7 @@ episodes, and stops the training clock while it does, so the reported seconds ar
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import time
 from collections.abc import Callable, Iterator
@@ -54,6 +55,11 @@ class TrainResult:
         eval_seconds_at: training seconds elapsed at each evaluation.
         final_returns: greedy returns of the 100 final evaluation episodes (empty if skipped).
         extra: anything else a notebook logged (losses, Q-values, ...).
+        best_q_net: with ``Monitor(keep_best=True)``: a copy of the network at the latest of its
+            best periodic evaluations (chosen on those 10-episode evaluations only), else ``None``.
+        best_eval_step: the environment step of that evaluation, or ``None``.
+        best_final_returns: the final evaluation's 100 episodes played by ``best_q_net`` (empty
+            without ``keep_best``); the final episodes never take part in choosing it.
     """
 
     name: str
@@ -67,6 +73,9 @@ class TrainResult:
     eval_seconds_at: list[float] = field(default_factory=list)
     final_returns: np.ndarray = field(default_factory=lambda: np.zeros(0))
     extra: dict[str, Any] = field(default_factory=dict)
+    best_q_net: Any = None
+    best_eval_step: int | None = None
+    best_final_returns: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def solved_at_step(self) -> int | None:
@@ -125,6 +134,11 @@ class TrainResult:
                 f"Final greedy return over {len(self.final_returns)} episodes: "
                 f"mean {self.final_mean:.1f}, min {np.min(self.final_returns):.0f}."
             )
+        if self.best_eval_step is not None and len(self.best_final_returns):
+            lines.append(
+                f"Kept best weights (evaluation at {self.best_eval_step:,} steps), same final episodes: "
+                f"mean {np.mean(self.best_final_returns):.1f}, min {np.min(self.best_final_returns):.0f}."
+            )
         return "\n".join(lines)
 
 
@@ -143,6 +157,9 @@ class Monitor:
         on_eval: an optional measurement ``on_eval(q_net, global_step) -> dict[str, float]`` run
             after each evaluation (off the training clock); its values are appended to
             ``result.extra[key]``.
+        keep_best: keep a copy of the weights at the latest of the best periodic evaluations
+            (``result.best_q_net``), as checkpointing callbacks do. Training itself is unchanged:
+            ``result.q_net`` is still the network at the end of the budget.
     """
 
     def __init__(
@@ -156,6 +173,7 @@ class Monitor:
         eval_episodes: int = EVAL_EPISODES,
         final_episodes: int = FINAL_EVAL_EPISODES,
         on_eval: Callable[[Any, int], dict[str, float]] | None = None,
+        keep_best: bool = False,
     ) -> None:
         for arg, value, least in (("total_steps", total_steps, 1), ("eval_interval", eval_interval, 1),
                                   ("eval_episodes", eval_episodes, 1), ("final_episodes", final_episodes, 0)):
@@ -173,6 +191,8 @@ class Monitor:
         self.eval_episodes = eval_episodes
         self.final_episodes = final_episodes
         self.on_eval = on_eval
+        self.keep_best = bool(keep_best)
+        self._best: tuple[float, int, dict[str, Any]] | None = None  # (mean, step, weights)
         self._progress = progress
         self._live = live
         self._episode_return = 0.0
@@ -199,6 +219,9 @@ class Monitor:
                     res.eval_steps.append(global_step)
                     res.eval_means.append(mean)
                     res.eval_seconds_at.append(res.train_seconds)
+                    if self.keep_best and (self._best is None or mean >= self._best[0]):
+                        weights = {k: v.detach().clone() for k, v in self.q_net.state_dict().items()}
+                        self._best = (mean, global_step, weights)
                     if self.on_eval is not None:
                         for key, value in self.on_eval(self.q_net, global_step).items():
                             self.log(key, value)
@@ -245,6 +268,12 @@ class Monitor:
             self.q_net.eval()
             res.final_returns = evaluate(self.q_net, self.final_episodes, seed=FINAL_EVAL_SEED)
             self.q_net.train(was_training)
+        if self._best is not None:
+            res.best_q_net = copy.deepcopy(self.q_net).eval()
+            res.best_q_net.load_state_dict(self._best[2])
+            res.best_eval_step = self._best[1]
+            if self.final_episodes:
+                res.best_final_returns = evaluate(res.best_q_net, self.final_episodes, seed=FINAL_EVAL_SEED)
         return res
 
 

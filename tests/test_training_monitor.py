@@ -231,3 +231,34 @@ RUN_SEEDS_BAD_INPUTS = [
 def test_run_seeds_bad_input(call, error, message):
     with pytest.raises(error, match=re.escape(message)):
         call()
+
+
+def test_keep_best_keeps_the_latest_best_evaluated_weights():
+    torch.manual_seed(0)
+    q_net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+    monitor = cu.Monitor(q_net, total_steps=12, eval_interval=2, eval_episodes=3, final_episodes=4,
+                         progress=False, keep_best=True)
+    for _ in monitor.steps():
+        with torch.no_grad():
+            for p in q_net.parameters():
+                p.normal_()  # a new policy at every evaluation
+    result = monitor.result()
+    means = np.array(result.eval_means)
+    best_index = int(np.flatnonzero(means == means.max())[-1])
+    assert result.best_eval_step == result.eval_steps[best_index]
+    replay = cu.evaluate(result.best_q_net, 3, seed=cu.EVAL_SEED_OFFSET + result.best_eval_step)
+    assert np.mean(replay) == means[best_index]
+    assert result.best_q_net is not q_net and len(result.best_final_returns) == 4
+    np.testing.assert_array_equal(result.best_final_returns,
+                                  cu.evaluate(result.best_q_net, 4, seed=2 * cu.EVAL_SEED_OFFSET))
+    assert "Kept best weights" in result.report()
+
+
+def test_without_keep_best_nothing_is_kept():
+    q_net = torch.nn.Sequential(torch.nn.Linear(4, 2))
+    monitor = cu.Monitor(q_net, total_steps=4, eval_interval=2, eval_episodes=2, final_episodes=0,
+                         progress=False)
+    for _ in monitor.steps():
+        pass
+    result = monitor.result()
+    assert result.best_q_net is None and result.best_eval_step is None and len(result.best_final_returns) == 0
