@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import io
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,7 +175,17 @@ def gif_bytes(
 
 
 class GIF:
-    """GIF bytes that Jupyter shows inline as ``image/gif`` (GitHub and nbviewer show it too)."""
+    """GIF bytes that play inline, with a visible caption, wherever a notebook is read.
+
+    Displayed (last in a cell, or with ``display``), it makes two outputs:
+
+    - the animation, as ``image/gif`` (JupyterLab, trusted or not; VS Code; Colab) and as
+      ``image/svg+xml`` wrapping the same GIF, which nbconvert HTML, nbviewer and GitHub show
+      (``image/gif`` is not in their output priority); JupyterLab never shows an untrusted SVG,
+      so it falls back to the GIF, and an HTML ``<img>`` is avoided because JupyterLab strips
+      ``data:`` images from untrusted HTML;
+    - the caption, as Markdown, under it.
+    """
 
     def __init__(self, data: bytes, caption: str = "") -> None:
         if not isinstance(data, (bytes, bytearray)) or bytes(data[:6]) not in (b"GIF87a", b"GIF89a"):
@@ -187,14 +198,45 @@ class GIF:
         """Size of the GIF in kB."""
         return len(self.data) / 1000
 
+    @property
+    def size(self) -> tuple[int, int]:
+        """Width and height of the GIF in pixels."""
+        return int.from_bytes(self.data[6:8], "little"), int.from_bytes(self.data[8:10], "little")
+
+    def _repr_svg_(self) -> str:
+        width, height = self.size
+        encoded = base64.b64encode(self.data).decode("ascii")
+        title = html.escape(self.caption or "CartPole episode")
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+                f'viewBox="0 0 {width} {height}" role="img"><title>{title}</title>'
+                f'<image width="{width}" height="{height}" href="data:image/gif;base64,{encoded}"/></svg>')
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         text = f"<GIF {self.kilobytes:.0f} kB{': ' + self.caption if self.caption else ''}>"
-        return {"image/gif": base64.b64encode(self.data).decode("ascii"), "text/plain": text}
+        return {
+            "image/gif": base64.b64encode(self.data).decode("ascii"),
+            "image/svg+xml": self._repr_svg_(),
+            "text/plain": text,
+        }
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self._repr_mimebundle_(), raw=True)
+        if self.caption:
+            display({"text/markdown": f"*{_markdown_escape(self.caption)}*", "text/plain": self.caption},
+                    raw=True)
 
     def save(self, path: str) -> None:
         """Write the GIF to ``path``."""
         with open(path, "wb") as fh:
             fh.write(self.data)
+
+
+def _markdown_escape(text: str) -> str:
+    """``text`` with Markdown's and HTML's special characters escaped, to show as written."""
+    escaped = html.escape(text, quote=False)
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|~" else ch for ch in escaped)
 
 
 def show_gif(episode: Episode | Any, caption: str = "", **kwargs: Any) -> GIF:

@@ -112,6 +112,30 @@ def test_gif_published(py: Path) -> None:
     assert all(len(g) < 300_000 for g in gifs), f"{py.name}: GIFs must stay under 300 KB."
 
 
+@pytest.mark.parametrize("py", SOURCES, ids=IDS)
+def test_gifs_and_captions_show_in_nbconvert_html(py: Path) -> None:
+    """nbconvert's HTML (nbviewer, course sites) has no image/gif in its output priority: every
+    GIF must reach the page through its SVG wrapper, and every caption as visible text."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(py.with_suffix(".ipynb"), as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    gifs = [i for i, o in enumerate(outputs) if "image/gif" in o.get("data", {})]
+    page, _ = HTMLExporter().from_notebook_node(nb)
+    shown = page.count('href="data:image/gif;base64,')
+    assert shown == len(gifs), (
+        f"{py.name}: {len(gifs)} GIF outputs but {shown} GIFs in nbconvert's HTML; show GIFs with "
+        "cu.show_gif, whose display bundle carries an SVG copy for HTML viewers."
+    )
+    for i in gifs:
+        caption = outputs[i].data["text/plain"].partition(": ")[2].rstrip(">")
+        follower = outputs[i + 1].get("data", {}) if i + 1 < len(outputs) else {}
+        assert caption and follower.get("text/plain") == caption and "text/markdown" in follower, (
+            f"{py.name}: GIF output {outputs[i].data['text/plain']!r} should be followed by its caption "
+            "as a Markdown output (cu.show_gif does this)."
+        )
+
+
 def test_exports_match_notebooks() -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "tools" / "export.py"), "--check"],
                           capture_output=True, text=True)

@@ -242,3 +242,19 @@ BAD_INPUTS = [
 def test_bad_input_gets_a_clear_error(call, error, message):
     with pytest.raises(error, match=re.escape(message)):
         call()
+
+
+def test_gif_bundle_carries_an_svg_copy_and_the_caption_follows(short_episode, monkeypatch):
+    import IPython.display
+
+    gif = cu.show_gif(short_episode, caption="seed 3: <b>50</b> steps [x]")
+    svg = gif._repr_mimebundle_()["image/svg+xml"]
+    encoded = base64.b64encode(gif.data).decode("ascii")
+    assert svg.startswith("<svg") and f'href="data:image/gif;base64,{encoded}"' in svg
+    assert f'width="{gif.size[0]}" height="{gif.size[1]}"' in svg and "&lt;b&gt;" in svg
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    gif._ipython_display_()
+    assert shown[0].keys() == {"image/gif", "image/svg+xml", "text/plain"}
+    assert shown[1]["text/plain"] == gif.caption
+    assert shown[1]["text/markdown"] == r"*seed 3: &lt;b&gt;50&lt;/b&gt; steps \[x\]*"
