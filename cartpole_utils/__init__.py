@@ -50,7 +50,7 @@ _PLUMBING: dict[str, str] = {
     "Episode": "render", "record_episode": "render", "gif_bytes": "render", "GIF": "render",
     "show_gif": "render", "filmstrip": "render",
     # widgets, progress, checkpoints
-    "episode_player": "widgets", "explorer": "widgets",
+    "episode_player": "widgets", "explorer": "widgets", "describe_widget": "widgets",
     "progress_bar": "progress",
     "save_checkpoint": "checkpoint", "load_checkpoint": "checkpoint", "load_agent": "checkpoint",
     "CheckpointError": "checkpoint",

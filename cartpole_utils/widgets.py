@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Mapping, Sequence
+from inspect import Parameter
 from typing import Any
 
 import numpy as np
 
 from .env import OBS_NAMES
 from .render import Episode, filmstrip
+
+_EMPTY = Parameter.empty  # "no default" for ipywidgets' interact abbreviations
 
 
 def _png(frame: np.ndarray, width: int = 450) -> bytes:
@@ -66,7 +69,9 @@ def episode_player(episode: Episode, static: bool = True) -> Any:
         state.value = _state_html(episode, t)
 
     slider.observe(on_change, names="value")
-    return widgets.VBox([widgets.HBox([play, slider]), widgets.HBox([image, state])])
+    box = widgets.VBox([widgets.HBox([play, slider]), widgets.HBox([image, state])])
+    sentence = "An episode player (play button, step slider, state values); it needs a running kernel."
+    return describe_widget(box, sentence)
 
 
 def explorer(
@@ -113,7 +118,35 @@ def explorer(
         _show_static(fig)
         plt.close(fig)
 
-    return widgets.interactive(draw, **sliders)
+    start = static_values[0] if static_values else {}
+    controls = {}
+    for name, slider in sliders.items():  # start where the first static figure was drawn
+        if isinstance(slider, widgets.ValueWidget):
+            if name in start:
+                slider.value = start[name]
+            controls[name] = slider
+        else:
+            controls[name] = widgets.interactive.widget_from_abbrev(slider, start.get(name, _EMPTY))
+    sentence = f"Sliders ({', '.join(sliders)}) that redraw the figure; they need a running kernel."
+    return describe_widget(widgets.interactive(draw, **controls), sentence)
+
+
+def describe_widget(widget: Any, sentence: str) -> Any:
+    """Give ``widget`` a one-sentence text form: what a saved notebook shows where widgets do not run.
+
+    Without a kernel (or before a notebook is trusted), Jupyter shows a widget's plain-text form,
+    which is otherwise its constructor call (``VBox(children=(...``). ipywidgets 7 and 8 cut that
+    text at 110 characters, so the sentence must be shorter. Returns the same widget.
+    """
+    if not isinstance(sentence, str) or not sentence.strip() or len(sentence) > 110:
+        raise ValueError(
+            "describe_widget needs one sentence of at most 110 characters saying what the widget is "
+            f"and how to use it, got {sentence!r}."
+        )
+    cls = type(widget)
+    described = type(cls.__name__, (cls,), {"__repr__": lambda self: sentence, "__module__": cls.__module__})
+    widget.__class__ = described
+    return widget
 
 
 def _show_static(fig: Any) -> None:

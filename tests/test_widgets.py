@@ -97,3 +97,19 @@ BAD_INPUTS = [
 def test_bad_input_gets_a_clear_error(call, error, message):
     with pytest.raises(error, match=re.escape(message)):
         call()
+
+
+def test_saved_widgets_read_as_a_sentence_and_sliders_start_at_the_static_figure():
+    import matplotlib.pyplot as plt
+
+    def plot(tau, hard_interval):
+        fig, _ = plt.subplots()
+        return fig
+
+    widget = cu.explorer(plot, static_values=[{"tau": 0.02, "hard_interval": 100}],
+                         tau=(0.001, 0.2, 0.001), hard_interval=(10, 1_000, 10))
+    assert [c.value for c in widget.children[:2]] == [0.02, 100]
+    text = widget._repr_mimebundle_()["text/plain"]
+    assert text.startswith("Sliders (tau, hard_interval)") and "running kernel" in text and "…" not in text
+    with pytest.raises(ValueError, match="at most 110 characters"):
+        cu.describe_widget(widget, "x" * 111)
