@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Mapping, Sequence
-from inspect import Parameter
 from typing import Any
 
 import numpy as np
 
 from .env import OBS_NAMES
 from .render import Episode, filmstrip
-
-_EMPTY = Parameter.empty  # "no default" for ipywidgets' interact abbreviations
 
 
 def _png(frame: np.ndarray, width: int = 450) -> bytes:
@@ -118,15 +115,20 @@ def explorer(
         _show_static(fig)
         plt.close(fig)
 
-    start = static_values[0] if static_values else {}
+    import inspect
+
+    defaults = {name: p.default for name, p in inspect.signature(plot).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    start = {**defaults, **(static_values[0] if static_values else {})}
     controls = {}
-    for name, slider in sliders.items():  # start where the first static figure was drawn
+    for name, slider in sliders.items():  # start at the first static figure (else plot's default)
         if isinstance(slider, widgets.ValueWidget):
             if name in start:
                 slider.value = start[name]
             controls[name] = slider
         else:
-            controls[name] = widgets.interactive.widget_from_abbrev(slider, start.get(name, _EMPTY))
+            default = start.get(name, inspect.Parameter.empty)
+            controls[name] = widgets.interactive.widget_from_abbrev(slider, default)
     sentence = f"Sliders ({', '.join(sliders)}) that redraw the figure; they need a running kernel."
     return describe_widget(widgets.interactive(draw, **controls), sentence)
 
