@@ -37,7 +37,7 @@ _PLUMBING: dict[str, str] = {
     "solved_at": "evaluation", "stability_after_solved": "evaluation",
     # training
     "Monitor": "training", "TrainResult": "training", "config_dict": "training",
-    "run_seeds": "training",
+    "run_seeds": "training", "FINAL_EVAL_SEED": "training",
     # summaries over seeds
     "run_record": "summary", "summarize": "summary", "summary_row": "summary", "format_table": "summary",
     "quartiles": "summary", "bootstrap_ci": "summary", "bootstrap_diff_ci": "summary",

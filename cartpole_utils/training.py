@@ -117,7 +117,7 @@ class TrainResult:
         """A few human-readable lines with the run's measured numbers."""
         s = self.summary()
         solved = (
-            f"solved (greedy mean >= 475) at {s['solved_at_step']:,} env steps, "
+            f"first reached a greedy mean of 475 at {s['solved_at_step']:,} env steps, "
             f"{s['solved_at_seconds']:.1f} s of training"
             if s["solved_at_step"] is not None
             else "never reached a greedy mean of 475"

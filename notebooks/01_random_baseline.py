@@ -118,13 +118,14 @@ assert by_helper.shape == (1,) and by_helper[0] == by_hand, "cu.evaluate should 
 # %% [markdown]
 # ## 200 random episodes
 #
-# One episode is an anecdote. We play 200 with the random policy, from the course's evaluation
-# seeds (`cu.EVAL_SEED_OFFSET` and on, the default of `cu.evaluate`), so that every later agent
-# is judged on the same starting states.
+# One episode is an anecdote. We play 200 with the random policy, from the seeds of the final
+# evaluation (`cu.FINAL_EVAL_SEED` and on): the first 100 of these episodes start exactly where
+# every agent's final 100-episode evaluation starts in the notebooks that follow.
 
 # %%
 rng = np.random.default_rng(SEED)
-random_scores = cu.evaluate(lambda obs: random_policy(obs, rng), n_episodes=N_EPISODES)
+random_scores = cu.evaluate(lambda obs: random_policy(obs, rng), n_episodes=N_EPISODES,
+                            seed=cu.FINAL_EVAL_SEED)
 
 
 def summarise(scores):
@@ -251,7 +252,7 @@ def lean_controller(obs, gain=0.5):
     return (obs[..., 2] + gain * obs[..., 3] > 0).astype(np.int64)
 
 
-controller_scores = cu.evaluate(lean_controller, n_episodes=N_EPISODES)
+controller_scores = cu.evaluate(lean_controller, n_episodes=N_EPISODES, seed=cu.FINAL_EVAL_SEED)
 controller_eval = cu.evaluate(lean_controller)  # the protocol's 10 episodes
 print("controller:   ", summarise(controller_scores))
 print("random policy:", summarise(random_scores))

@@ -118,11 +118,10 @@ assert batch.obs.shape == (5, 4) and batch.actions.dtype == torch.int64, "Batche
 # %% [markdown]
 # ## Why a random batch helps
 #
-# Consecutive transitions are nearly identical (notebook 02 measured correlations close to 1).
-# A batch of transitions sampled from thousands of stored ones mixes many episodes and situations,
-# so one gradient step averages over them instead of over-fitting the current moment. Every
-# transition is also reused many times: with a buffer of $N$ transitions and a batch of $B$ per
-# step, each is sampled about $B$ times while it stays in the buffer, instead of once.
+# Consecutive transitions are nearly identical: 0.02 s apart, the cart and the pole have barely
+# moved (the cell below measures it for the pole angle). A batch of transitions sampled from
+# thousands of stored ones mixes many episodes and situations, so one gradient step averages over
+# them instead of over-fitting the current moment.
 
 # %%
 obs_batch = buffer.sample(64).obs.numpy()
@@ -130,6 +129,28 @@ consecutive = buffer.obs[:64]
 print("correlation of pole angle with the next sample's pole angle:")
 print(f"  64 consecutive transitions: {np.corrcoef(consecutive[:-1, 2], consecutive[1:, 2])[0, 1]:+.2f}")
 print(f"  a random batch of 64:       {np.corrcoef(obs_batch[:-1, 2], obs_batch[1:, 2])[0, 1]:+.2f}")
+
+# %% [markdown]
+# Every transition is also reused: it can be drawn by every update after it is stored. With one
+# update of $B$ uniform draws every `train_freq` steps from a buffer that holds $n_t$ transitions
+# at step $t$, the transition stored at step $i$ is drawn on average
+#
+# $$\mathbb{E}[\text{draws}_i] = \sum_{\text{updates at } t > i} \frac{B}{n_t}$$
+#
+# times. Early transitions sit in the buffer through many more updates than late ones:
+
+# %%
+def expected_draws(stored_at: int, total_steps: int, batch_size: int, train_freq: int,
+                   learning_starts: int, buffer_size: int) -> float:
+    """Mean number of times the transition stored at step `stored_at` is sampled (uniform replay)."""
+    updates = np.arange(max(stored_at + 1, learning_starts + 1), total_steps + 1)
+    updates = updates[updates % train_freq == 0]
+    return float(np.sum(batch_size / np.minimum(updates, buffer_size)))
+
+
+budget = dict(total_steps=25_000, batch_size=128, train_freq=2, learning_starts=1_000, buffer_size=50_000)
+for stored_at in (1, 1_000, 5_000, 15_000, 24_000):
+    print(f"stored at step {stored_at:>6,}: drawn {expected_draws(stored_at, **budget):6.1f} times on average")
 
 # %% [markdown]
 # ## The batched update
@@ -258,7 +279,7 @@ print(f"greedy evaluations from the first solve on: {[round(m) for m in evals_af
 #    looks like it.
 # 2. Halve and double `buffer_size`. With a budget of 30,000 steps, when does the buffer start
 #    overwriting, and does that matter here?
-# 3. `train_freq=4` does a quarter of the updates. How much training time does it save, and how
-#    many more environment steps does the agent need?
+# 3. `train_freq=4` does half the updates of `train_freq=2`. How much training time does it save,
+#    and how many more environment steps does the agent need?
 #
 # **Next:** notebook 04 adds a target network.

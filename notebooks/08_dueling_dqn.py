@@ -25,10 +25,10 @@ if "google.colab" in sys.modules and importlib.util.find_spec("cartpole_utils") 
 
 # %% [markdown]
 # **What changes since notebook 06.** Everything about *learning* stays: replay, Double DQN targets,
-# soft target updates. What changes is the *network*. In many states the choice of action barely
-# matters (the pole is upright and slow: both pushes are fine), yet a plain Q-network must learn each
-# action's value separately. A **dueling** network (Wang et al., 2016) learns how good the state is,
-# $V(s)$, and, separately, how much better or worse each action is than average, $A(s, a)$.
+# soft target updates. What changes is the *network*. A plain Q-network learns each action's value
+# separately, although the two values of a state share most of their size: how safe the state is.
+# A **dueling** network (Wang et al., 2016) learns how good the state is, $V(s)$, and, separately,
+# how much better or worse each action is than average, $A(s, a)$.
 #
 # **What you will learn**
 # - the value/advantage decomposition $Q(s, a) = V(s) + A(s, a)$, and why it needs a constraint;
@@ -48,15 +48,16 @@ import cartpole_utils as cu
 # %% [markdown]
 # ## Value and advantage
 #
-# With $V(s) = \max_a Q(s, a)$ for the greedy policy, the advantage $A(s, a) = Q(s, a) - V(s)$ says
-# how much an action gains over the state's value. Writing $Q = V + A$ with two free heads is
-# ambiguous: adding a constant to $V$ and subtracting it from every $A$ gives the same $Q$. Wang et
+# For a policy $\pi$, the advantage $A(s, a) = Q(s, a) - V(s)$ says how much action $a$ gains over
+# the state's value $V(s)$ (for the greedy policy, $V(s) = \max_a Q(s, a)$ and the best advantage
+# is 0). Writing $Q = V + A$ with two free heads is ambiguous: adding a constant to $V$ and subtracting it from every $A$ gives the same $Q$. Wang et
 # al. (2016) pin it down by subtracting the mean advantage:
 #
 # $$Q_\theta(s, a) = V_\theta(s) + \Big(A_\theta(s, a) - \frac{1}{|\mathcal{A}|}\sum_{a'} A_\theta(s, a')\Big).$$
 #
-# Now the advantages average to zero in every state, and $V$ is the mean of the Q-values. The greedy
-# action is unchanged by the subtraction (it shifts all actions equally).
+# Now the advantages average to zero in every state, so the value head learns the *mean* of the
+# Q-values, not their maximum: with two actions, $V$ sits halfway between them. The greedy action is
+# unchanged by the subtraction (it shifts all actions equally).
 
 # %% tags=["export"]
 class DuelingQNetwork(nn.Module):
@@ -161,7 +162,10 @@ assert result.solved_at_step is not None, (
 # ## What the two heads learned
 #
 # Along one greedy episode, the value head tracks how safe the state is, while the advantage of
-# pushing right over pushing left changes sign as the pole leans one way or the other.
+# pushing right over pushing left changes sign as the pole leans one way or the other. The value can
+# be checked against a hard limit: with a reward of 1 per step, no discounted return exceeds
+# $\sum_k \gamma^k = 1/(1-\gamma)$, 200 for $\gamma = 0.995$; values above it are overestimates,
+# which Double DQN reduces but does not remove (notebook 05).
 
 # %%
 import matplotlib.pyplot as plt
@@ -182,6 +186,9 @@ axes[1].legend(fontsize=8)
 fig.tight_layout()
 corr = np.corrcoef(adv[:-1, 1] - adv[:-1, 0], episode.observations[:-1, 2] + episode.observations[:-1, 3])[0, 1]
 print(f"correlation of the advantage of 'right' with angle + angular velocity: {corr:+.2f}")
+ceiling = 1 / (1 - config.gamma)  # the discounted return of an episode that never ends
+print(f"value head along the episode: {values.min():.0f} to {values.max():.0f}; no discounted return "
+      f"exceeds 1/(1-γ) = {ceiling:.0f}, so {np.mean(values > ceiling):.0%} of these values overestimate")
 
 # %% [markdown]
 # ## Compared with notebook 06, same seed and budget
@@ -192,14 +199,15 @@ import dataclasses
 soft_result = cu.train_soft(cu.SoftConfig(**dataclasses.asdict(config)), progress=False)
 for run in (soft_result, result):
     solved = f"{run.solved_at_step:,}" if run.solved_at_step else "never"
-    print(f"{run.name:>26}: solved at {solved} steps, stays solved {run.stability:.0%}, "
+    print(f"{run.name:>26}: first reached 475 at {solved} steps, stays solved {run.stability:.0%}, "
           f"final greedy mean {run.final_mean:.1f}")
 
 # %% [markdown]
 # One seed each: a hint, not a verdict. Notebook 07 lists the dueling agent next to the others over
 # several seeds. Wang et al. (2016) found the largest gains on Atari games with many actions, where
-# most actions are irrelevant in most states; CartPole, with two actions that always matter, is close
-# to the opposite case, so expect little difference here.
+# most actions are irrelevant in most states; CartPole has two actions, and in an upright, slow state
+# the two Q-values differ by little while both are large, so there is little for the split to share
+# out, and little difference to expect here.
 
 # %% [markdown]
 # ## Save, reload, and watch
