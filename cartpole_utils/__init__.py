@@ -53,7 +53,7 @@ _PLUMBING: dict[str, str] = {
     "episode_player": "widgets", "explorer": "widgets", "describe_widget": "widgets",
     "progress_bar": "progress",
     "save_checkpoint": "checkpoint", "load_checkpoint": "checkpoint", "load_agent": "checkpoint",
-    "CheckpointError": "checkpoint",
+    "SHIPPED_AGENT": "checkpoint", "CheckpointError": "checkpoint",
 }
 
 __all__ = sorted([*_PLUMBING, *LESSONS, "taught_in"])

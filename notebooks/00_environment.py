@@ -319,6 +319,25 @@ cu.episode_player(random_episode)
 cu.show_gif(controller_episode)
 
 # %% [markdown]
+# ## Where the course ends
+#
+# The package ships one trained network of the course's final agent (notebook 06, seed 1), so that
+# you can watch the goal before training anything. `cu.load_agent` rebuilds the network from the
+# checkpoint file (weights only: loading it cannot run code). Outside a notebook,
+# `python -m cartpole_utils.play CHECKPOINT --gif agent.gif` does the same.
+
+# %%
+final_agent, final_config = cu.load_agent(cu.SHIPPED_AGENT)
+final_returns = cu.evaluate(final_agent, cu.FINAL_EVAL_EPISODES, seed=cu.FINAL_EVAL_SEED)
+print(f"final agent, trained for {final_config['total_steps']:,} steps: mean return "
+      f"{final_returns.mean():.1f} over {len(final_returns)} greedy episodes (min {final_returns.min():.0f})")
+assert final_returns.mean() >= cu.SOLVED_THRESHOLD, (
+    "The shipped agent should balance the pole: reinstall the package (pip install -e .) if "
+    "cartpole_utils/data/final_agent.pt was changed.")
+final_episode = cu.record_episode(cu.make_env(render_mode="rgb_array"), final_agent, seed=7)
+cu.show_gif(final_episode, caption=f"the course's final agent (notebook 06): {final_episode.length} steps")
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. Set `gain=0` in `lean_controller` (react to the angle only). Does it still reach 500 steps?

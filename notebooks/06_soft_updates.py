@@ -132,13 +132,13 @@ class SoftConfig:
 
     seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
     total_steps: int = 20_000  # training budget in environment steps
-    learning_rate: float = 2.5e-3  # Adam step size
+    learning_rate: float = 4e-3  # Adam step size (see notebook 03)
     gamma: float = 0.995  # discount factor: a horizon of about 200 steps (see notebook 03)
     hidden_size: int = 128  # units in each of the two hidden layers
     buffer_size: int = 50_000  # transitions kept in the replay buffer
-    batch_size: int = 128  # transitions per gradient step
+    batch_size: int = 256  # transitions per gradient step (see notebook 03)
     learning_starts: int = 1_000  # steps of experience collected before the first update
-    train_freq: int = 2  # environment steps between gradient steps
+    train_freq: int = 4  # environment steps between gradient steps (see notebook 03)
     tau: float = 0.02  # Polyak step: theta' <- tau theta + (1 - tau) theta'
     target_update_interval: int = 1  # environment steps between soft updates
     start_e: float = 1.0  # initial exploration rate
