@@ -10,8 +10,9 @@ from typing import Any
 
 #: Written into every checkpoint; a file without it was not written by :func:`save_checkpoint`.
 FORMAT = "cartpole_utils.checkpoint/1"
-#: A trained network of the course's final agent (notebook 06, seed 1), shipped with the package
-#: so that a trained agent can be watched before anything is trained (``cu.load_agent``).
+#: A trained network of the course's final agent (notebook 06's config; the seed is in the file),
+#: shipped so that a trained agent can be watched before anything is trained (``cu.load_agent``);
+#: written by tools/make_shipped_agent.py.
 SHIPPED_AGENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "final_agent.pt")
 
 

@@ -321,15 +321,15 @@ cu.show_gif(controller_episode)
 # %% [markdown]
 # ## Where the course ends
 #
-# The package ships one trained network of the course's final agent (notebook 06, seed 1), so that
-# you can watch the goal before training anything. `cu.load_agent` rebuilds the network from the
+# The package ships one trained network of the course's final agent (notebook 06), so that you can
+# watch the goal before training anything. `cu.load_agent` rebuilds the network from the
 # checkpoint file (weights only: loading it cannot run code). Outside a notebook,
 # `python -m cartpole_utils.play CHECKPOINT --gif agent.gif` does the same.
 
 # %%
 final_agent, final_config = cu.load_agent(cu.SHIPPED_AGENT)
 final_returns = cu.evaluate(final_agent, cu.FINAL_EVAL_EPISODES, seed=cu.FINAL_EVAL_SEED)
-print(f"final agent, trained for {final_config['total_steps']:,} steps: mean return "
+print(f"final agent, seed {final_config['seed']}, trained for {final_config['total_steps']:,} steps: mean return "
       f"{final_returns.mean():.1f} over {len(final_returns)} greedy episodes (min {final_returns.min():.0f})")
 assert final_returns.mean() >= cu.SOLVED_THRESHOLD, (
     "The shipped agent should balance the pole: reinstall the package (pip install -e .) if "

@@ -55,3 +55,15 @@ def test_play_refuses_bad_arguments(tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         play.main([str(tmp_path / "x.pt"), "--episodes", "0"])
     assert exit_info.value.code == 2
+
+
+def test_the_shipped_final_agent_balances_for_the_full_500_steps(capsys):
+    """The checkpoint in the package (under 100 KB) plays the final evaluation's 100 episodes perfectly."""
+    import os
+
+    assert os.path.getsize(cu.SHIPPED_AGENT) < 100_000
+    q_net, config = cu.load_agent(cu.SHIPPED_AGENT)
+    assert isinstance(q_net, cu.QNetwork) and config["tau"] == cu.SoftConfig().tau
+    np.testing.assert_array_equal(cu.evaluate(q_net, 100, seed=cu.FINAL_EVAL_SEED), np.full(100, 500.0))
+    assert play.main([cu.SHIPPED_AGENT, "--episodes", "3"]) == 0
+    assert "500 500 500" in capsys.readouterr().out
