@@ -148,9 +148,9 @@ for new, old in steps:
 # Only what held on the course's seed sweeps (`benchmarks/results/`, seeds 101-120) is asserted:
 # every agent with a replay buffer reaches a greedy mean of 475 (its best evaluation, median over the
 # seeds), and the final agent (06) first reaches 475 on at least nine of the ten seeds. The orderings
-# between agents are printed with their intervals above, not asserted: on this comparison's first
-# run even "replay beats online DQN" came out as an interval touching 0, because online DQN, too,
-# reaches 500 at its best on several seeds before it forgets.
+# between agents are printed with their intervals above, not asserted: with ten seeds an interval
+# can touch 0 on one machine and not on another, and online DQN, too, reaches 475 at its best on
+# some seeds before it forgets.
 
 # %%
 online, final_agent = "02 online DQN", "06 Double DQN, soft"
@@ -204,7 +204,8 @@ def show_agent(agent: str, seed: int) -> None:
 
 import ipywidgets as widgets
 
-widgets.interactive(show_agent, agent=list(runs), seed=list(experiment.seeds))
+cu.describe_widget(widgets.interactive(show_agent, agent=list(runs), seed=list(experiment.seeds)),
+                   "A picker of agent and seed that shows its final network playing; it needs a running kernel.")
 
 # %%
 for name in runs:

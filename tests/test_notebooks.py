@@ -136,6 +136,28 @@ def test_gifs_and_captions_show_in_nbconvert_html(py: Path) -> None:
         )
 
 
+@pytest.mark.parametrize("py", SOURCES, ids=IDS)
+def test_saved_outputs_read_well_without_a_kernel(py: Path) -> None:
+    """No widget shows as its constructor call, and no progress bar is saved unfinished."""
+    import re
+
+    nb = nbformat.read(py.with_suffix(".ipynb"), as_version=4)
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        for out in cell.outputs:
+            texts = [out.get("text", ""), out.get("data", {}).get("text/plain", "")]
+            for text in texts:
+                assert not re.match(r"\s*(VBox|HBox|interactive|Box|IntSlider|FloatSlider)\(", text), (
+                    f"{py.name}: a saved widget reads as code ({text[:60]!r}); give it a sentence "
+                    "with cu.describe_widget."
+                )
+                shown = text.replace("\r", "\n").strip().splitlines()[-1:]  # what a frontend shows last
+                for percent in re.findall(r"(\d+)%\|", "".join(shown)):
+                    assert percent == "100", (
+                        f"{py.name}: a progress bar was saved at {percent}% ({text.strip()[:80]!r}); "
+                        "bars from cu.progress_bar are saved as they ended."
+                    )
+
+
 def test_exports_match_notebooks() -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "tools" / "export.py"), "--check"],
                           capture_output=True, text=True)
