@@ -329,8 +329,9 @@ cu.show_gif(controller_episode)
 # %%
 final_agent, final_config = cu.load_agent(cu.SHIPPED_AGENT)
 final_returns = cu.evaluate(final_agent, cu.FINAL_EVAL_EPISODES, seed=cu.FINAL_EVAL_SEED)
-print(f"final agent, seed {final_config['seed']}, trained for {final_config['total_steps']:,} steps: mean return "
-      f"{final_returns.mean():.1f} over {len(final_returns)} greedy episodes (min {final_returns.min():.0f})")
+print(f"final agent, seed {final_config['seed']}, trained for {final_config['total_steps']:,} steps:")
+print(f"mean return {final_returns.mean():.1f} over {len(final_returns)} greedy episodes "
+      f"(min {final_returns.min():.0f})")
 assert final_returns.mean() >= cu.SOLVED_THRESHOLD, (
     "The shipped agent should balance the pole: reinstall the package (pip install -e .) if "
     "cartpole_utils/data/final_agent.pt was changed.")
