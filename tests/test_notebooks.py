@@ -116,13 +116,18 @@ def test_gif_published(py: Path) -> None:
 def test_gifs_and_captions_show_in_nbconvert_html(py: Path) -> None:
     """nbconvert's HTML (nbviewer, course sites) has no image/gif in its output priority: every
     GIF must reach the page through its SVG wrapper, and every caption as visible text."""
+    import re
+
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(py.with_suffix(".ipynb"), as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     gifs = [i for i, o in enumerate(outputs) if "image/gif" in o.get("data", {})]
     page, _ = HTMLExporter().from_notebook_node(nb)
-    shown = page.count('href="data:image/gif;base64,')
+    gif_uri = 'href="data:image/gif;base64,'
+    encoded = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
+    svgs = [base64.b64decode(m).decode() for m in encoded]
+    shown = page.count(gif_uri) + sum(gif_uri in svg for svg in svgs)  # inline SVG, or SVG as an <img>
     assert shown == len(gifs), (
         f"{py.name}: {len(gifs)} GIF outputs but {shown} GIFs in nbconvert's HTML; show GIFs with "
         "cu.show_gif, whose display bundle carries an SVG copy for HTML viewers."
