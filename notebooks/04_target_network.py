@@ -156,8 +156,10 @@ assert result.solved_at_step is not None, (
 replay_config = cu.ReplayConfig(seed=config.seed, total_steps=config.total_steps)
 replay_result = cu.train_replay(replay_config, progress=False)
 for run in (replay_result, result):
-    print(f"{run.name:>22}: solved at {run.solved_at_step}, stays solved {run.stability:.0%} "
-          f"of later evaluations, final greedy mean {run.final_mean:.1f}")
+    first = f"{run.solved_at_step:,}" if run.solved_at_step else "never"
+    stays = "-" if np.isnan(run.stability) else f"{run.stability:.0%}"
+    print(f"{run.name:>22}: first reached 475 at {first}, stays solved {stays} of later evaluations, "
+          f"final greedy mean {run.final_mean:.1f}")
 
 # %%
 import matplotlib.pyplot as plt
