@@ -35,4 +35,4 @@ notebooks: export
 	$(BIN)/python tools/build_notebooks.py $(NB)
 
 lint: setup
-	$(BIN)/ruff check cartpole_utils tests tools benchmarks notebooks
+	$(BIN)/ruff check cartpole_utils tests tools benchmarks notebooks solutions

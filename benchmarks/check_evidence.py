@@ -58,19 +58,24 @@ def comparison_checks(sweeps: dict[str, list[dict]], draws: int = 200, seed: int
     best = {a: np.array([max(r["eval_means"]) for r in recs]) for a, recs in sweeps.items()}
     solved = {a: np.array([max(r["eval_means"]) >= cu.SOLVED_THRESHOLD for r in recs])
               for a, recs in sweeps.items()}
-    held = {a: 0 for a in sweeps if a != "online"}
+    held = {a: 0 for a in sweeps if a != "online"}  # 07 asserts: median best evaluation >= 475
+    beats_online = dict.fromkeys(held, 0)  # 07 prints, does not assert: interval above online DQN's
     final_agent_held = 0
     for i in range(draws):
         pick = {a: rng.choice(len(v), size=10, replace=False) for a, v in best.items()}
         for agent in held:
+            held[agent] += np.median(best[agent][pick[agent]]) >= cu.SOLVED_THRESHOLD
             low, _ = cu.bootstrap_diff_ci(best[agent][pick[agent]], best["online"][pick["online"]], seed=i)
-            held[agent] += low > 0
+            beats_online[agent] += low > 0
         final_agent_held += solved["soft"][pick["soft"]].sum() >= 9
-    lines = [f"07 on {draws} draws of 10 seeds from the sweep:"]
+    lines = [f"07 on {draws} draws of 10 seeds from the sweep (asserted):"]
     for agent, count in held.items():
-        lines.append(f"  {NOTEBOOKS[agent]} {agent:<8} beats online DQN (bootstrap interval of the "
-                     f"difference of median best evaluations above 0): {count}/{draws}")
+        lines.append(f"  {NOTEBOOKS[agent]} {agent:<8} median best evaluation >= 475: {count}/{draws}")
     lines.append(f"  06 soft first reaches 475 on >= 9 of 10 seeds: {final_agent_held}/{draws}")
+    lines.append("07, printed but not asserted (why it is not asserted):")
+    for agent, count in beats_online.items():
+        lines.append(f"  {NOTEBOOKS[agent]} {agent:<8} best evaluation above online DQN's (bootstrap "
+                     f"interval of the difference of medians above 0): {count}/{draws}")
     return lines
 
 

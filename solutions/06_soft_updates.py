@@ -1,0 +1,17 @@
+"""Reference solutions to the exercises of notebook 06 (soft target updates). Try them yourself first."""
+
+import math
+
+import torch
+
+
+def my_soft_update(target_params: list[torch.Tensor], q_params: list[torch.Tensor], tau: float) -> None:
+    """Move the target: theta' <- tau theta + (1 - tau) theta', in place, parameter by parameter."""
+    with torch.no_grad():
+        for target, online in zip(target_params, q_params):
+            target.mul_(1.0 - tau).add_(online, alpha=tau)
+
+
+def my_half_life(tau: float) -> float:
+    """Steps n after which a soft target has closed half its gap: (1 - tau)^n = 1/2."""
+    return math.log(0.5) / math.log(1.0 - tau)
