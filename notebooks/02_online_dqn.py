@@ -376,6 +376,57 @@ print(f"random baseline for comparison: {random_mean:.1f}")
 # and thrown away.
 #
 # ## Exercises
+#
+# Write the code in each exercise cell, then run the check cell under it: it calls your code on small
+# hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
+# written yet prints "not attempted" and stops nothing. Reference solutions are in
+# `solutions/02_online_dqn.py`; try first.
+
+# %%
+import cartpole_utils.exercises  # noqa: F401 (the checkers, as cu.exercises)
+
+# %% [markdown]
+# **Exercise 1: the TD target.** Without looking above, write the target for a batch:
+# $y = r + \gamma\,(1 - \text{terminated}) \max_{a'} Q(s', a')$, one value per transition, shape (B,),
+# and no gradient through it.
+
+# %% tags=["exercise"]
+def my_td_target(q_net, batch, gamma):
+    """TD target of each transition in `batch`, shape (B,)."""
+    raise NotImplementedError("Exercise 1: r + gamma (1 - terminated) max over actions of q_net(next_obs)")
+
+
+# %%
+cu.exercises.check_td_target(my_td_target)
+
+# %% [markdown]
+# **Exercise 2: epsilon-greedy.** With probability ε a uniformly random action (drawn with `rng`), else
+# $\arg\max_a Q(s, a)$. Return a plain `int`.
+
+# %% tags=["exercise"]
+def my_epsilon_greedy(q_net, obs, epsilon, rng):
+    """An action (0 or 1) for the observation `obs` of shape (4,)."""
+    raise NotImplementedError("Exercise 2: rng.random() < epsilon -> random action, else the argmax")
+
+
+# %%
+cu.exercises.check_epsilon_greedy(my_epsilon_greedy)
+
+# %% [markdown]
+# **Exercise 3: one Q-learning step.** Take $Q(s, a)$ of the actions in the batch, the mean squared
+# error to `td_target`, and one optimizer step; return the loss as a float.
+
+# %% tags=["exercise"]
+def my_q_learning_step(q_net, optimizer, batch, td_target):
+    """One gradient step on mean((Q(s, a) - y)^2); returns the loss."""
+    raise NotImplementedError("Exercise 3: gather Q(s, a), mse_loss, zero_grad, backward, step")
+
+
+# %%
+cu.exercises.check_q_learning_step(my_q_learning_step)
+
+# %% [markdown]
+# ### More to try
 # 1. Set `gamma=0.9` (as in some older tutorials) in `OnlineConfig` and retrain. What is the largest
 #    Q-value the network can sensibly predict now, and does the agent balance longer or shorter?
 # 2. Replace `terminated` by `terminated or truncated` in the call to `single_transition` and

@@ -288,6 +288,53 @@ print(f"greedy evaluations from the first solve on: {[round(m) for m in evals_af
 # because the network scores its own target. Notebook 04 freezes it.
 #
 # ## Exercises
+#
+# Write the code in each exercise cell, then run the check cell under it: it calls your code on small
+# hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
+# written yet prints "not attempted" and stops nothing. Reference solutions are in
+# `solutions/03_experience_replay.py`; try first.
+
+# %%
+import cartpole_utils.exercises  # noqa: F401 (the checkers, as cu.exercises)
+
+# %% [markdown]
+# **Exercise 1: the ring buffer.** `cu.ReplayBuffer.__init__` makes the arrays (`obs`, `actions`,
+# `rewards`, `next_obs`, `terminated`, `truncated`) and the counters `pos`, `size`, `capacity`. Write
+# `add` (store at `pos`, then advance `pos`, back to 0 after the last slot) and `sample` (indices drawn
+# uniformly among the `size` filled slots with `self.rng`, returned as a `cu.Batch`).
+
+# %% tags=["exercise"]
+class MyReplayBuffer(cu.ReplayBuffer):
+    """A replay buffer whose add and sample you write."""
+
+    def add(self, obs, action, reward, next_obs, terminated, truncated):
+        """Store one transition at pos, overwriting the oldest when full."""
+        raise NotImplementedError("Exercise 1: write every array at self.pos; pos wraps; size stops at capacity")
+
+    def sample(self, batch_size):
+        """A cu.Batch of batch_size transitions drawn uniformly from the filled slots."""
+        raise NotImplementedError("Exercise 1: one index array of size batch_size below self.size")
+
+
+# %%
+cu.exercises.check_replay_buffer(MyReplayBuffer)
+
+# %% [markdown]
+# **Exercise 2: the bootstrap mask.** The buffer keeps `truncated` next to `terminated`. Given both for a
+# batch (float tensors of 0 and 1), return the factor that multiplies $\gamma \max_{a'} Q(s', a')$ in
+# the target: 1 where the next state still has a future, 0 where it has none.
+
+# %% tags=["exercise"]
+def my_bootstrap_mask(terminated, truncated):
+    """1.0 where the TD target bootstraps from s', else 0.0; shape (B,)."""
+    raise NotImplementedError("Exercise 2: which of the two ends the future of the episode?")
+
+
+# %%
+cu.exercises.check_bootstrap_mask(my_bootstrap_mask)
+
+# %% [markdown]
+# ### More to try
 # 1. Set `batch_size=1` and `buffer_size=1`: which notebook have you rebuilt? Check that the curve
 #    looks like it.
 # 2. Halve and double `buffer_size`. With a budget of 30,000 steps, when does the buffer start

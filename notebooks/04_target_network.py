@@ -200,6 +200,43 @@ print(f"for comparison, notebook 03's agent on the same seed:\n{replay_result.re
 
 # %% [markdown]
 # ## Exercises
+#
+# Write the code in each exercise cell, then run the check cell under it: it calls your code on small
+# hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
+# written yet prints "not attempted" and stops nothing. Reference solutions are in
+# `solutions/04_target_network.py`; try first.
+
+# %%
+import cartpole_utils.exercises  # noqa: F401 (the checkers, as cu.exercises)
+
+# %% [markdown]
+# **Exercise 1: the hard copy.** $\theta' \leftarrow \theta$: the target network gets the online
+# weights, as its own copy that does not move when `q_net` trains.
+
+# %% tags=["exercise"]
+def my_hard_update(target_net, q_net):
+    """Copy q_net's weights into target_net."""
+    raise NotImplementedError("Exercise 1: copy the values, from q_net into target_net")
+
+
+# %%
+cu.exercises.check_hard_update(my_hard_update)
+
+# %% [markdown]
+# **Exercise 2: the target with a target network.** $y = r + \gamma\,(1 - \text{terminated})
+# \max_{a'} Q_{\theta'}(s', a')$: which of the two networks scores $s'$?
+
+# %% tags=["exercise"]
+def my_target_td_target(q_net, target_net, batch, gamma):
+    """TD target of each transition, scored by the frozen network; shape (B,)."""
+    raise NotImplementedError("Exercise 2: as in notebook 02, with the right network for s'")
+
+
+# %%
+cu.exercises.check_target_td_target(my_target_td_target)
+
+# %% [markdown]
+# ### More to try
 # 1. Set `target_update_interval=1`. Which notebook's agent have you rebuilt? Compare its curve.
 # 2. Try `target_update_interval=5_000`. The target is now very stale: how does that change how
 #    fast the agent learns?

@@ -295,6 +295,45 @@ print(dqn_result.report())
 
 # %% [markdown]
 # ## Exercises
+#
+# Write the code in each exercise cell, then run the check cell under it: it calls your code on small
+# hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
+# written yet prints "not attempted" and stops nothing. Reference solutions are in
+# `solutions/05_double_dqn.py`; try first.
+
+# %%
+import cartpole_utils.exercises  # noqa: F401 (the checkers, as cu.exercises)
+
+# %% [markdown]
+# **Exercise 1: the Double DQN target.** $y = r + \gamma\,(1 - \text{terminated})\,
+# Q_{\theta'}\big(s', \arg\max_{a'} Q_\theta(s', a')\big)$. The check uses two networks that disagree
+# on $a'$ in every state, so each way of mixing up the roles gives another number.
+
+# %% tags=["exercise"]
+def my_double_td_target(q_net, target_net, batch, gamma):
+    """Double DQN target of each transition; shape (B,)."""
+    raise NotImplementedError("Exercise 1: one network picks a' (argmax), the other scores it (gather)")
+
+
+# %%
+cu.exercises.check_double_td_target(my_double_td_target)
+
+# %% [markdown]
+# **Exercise 2: the bias of a max.** Let every action have the same true value 0 and let the estimates
+# carry independent noise of standard deviation `noise_std`. Estimate by sampling how far
+# $\mathbb{E}[\max_a \hat Q(a)]$ lies above the true maximum 0, for `n_actions` actions.
+
+# %% tags=["exercise"]
+def my_max_bias(n_actions, noise_std, n_samples, rng):
+    """Mean over n_samples of the max over n_actions noisy estimates of 0."""
+    raise NotImplementedError("Exercise 2: rng.normal(0, noise_std, size=(n_samples, n_actions)), then?")
+
+
+# %%
+cu.exercises.check_max_bias(my_max_bias)
+
+# %% [markdown]
+# ### More to try
 # 1. In the noisy-max experiment, use 10 actions instead of 2. How large does the bias of the max get?
 # 2. Swap the roles: let the target network choose and the online network score. Is that still Double DQN?
 # 3. Set `gamma=0.999`. What is $1/(1-\gamma)$ now, and how long must an episode be for $G_t$ to be close

@@ -253,6 +253,44 @@ print(result.report())
 
 # %% [markdown]
 # ## Exercises
+#
+# Write the code in each exercise cell, then run the check cell under it: it calls your code on small
+# hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
+# written yet prints "not attempted" and stops nothing. Reference solutions are in
+# `solutions/06_soft_updates.py`; try first.
+
+# %%
+import cartpole_utils.exercises  # noqa: F401 (the checkers, as cu.exercises)
+
+# %% [markdown]
+# **Exercise 1: the soft update.** $\theta' \leftarrow \tau\,\theta + (1 - \tau)\,\theta'$ for each pair
+# of parameters, in place (the lists are `list(target_net.parameters())` and
+# `list(q_net.parameters())`; the check calls your function under `torch.no_grad()`).
+
+# %% tags=["exercise"]
+def my_soft_update(target_params, q_params, tau):
+    """Move every target parameter a fraction tau of the way to the online one."""
+    raise NotImplementedError("Exercise 1: a loop over zip(target_params, q_params) with in-place ops")
+
+
+# %%
+cu.exercises.check_soft_update(my_soft_update)
+
+# %% [markdown]
+# **Exercise 2: how slow is a soft target?** After a change of the online network, each soft update
+# closes a fraction τ of the gap that is left. After how many steps $n$ is half of the gap closed?
+
+# %% tags=["exercise"]
+def my_half_life(tau):
+    """Steps for a soft target to close half of a gap (a float)."""
+    raise NotImplementedError("Exercise 2: the gap left after n steps is (1 - tau)^n")
+
+
+# %%
+cu.exercises.check_soft_half_life(my_half_life)
+
+# %% [markdown]
+# ### More to try
 # 1. Set `tau=1.0` and `target_update_interval=1`. Which earlier agent is this, and why?
 # 2. With `tau=0.02` every step, how many steps does the target need to absorb 99% of a change?
 #    Add `tau=0.005` to the sweep: what does a target that slow do to learning within the budget?

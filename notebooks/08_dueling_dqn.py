@@ -231,6 +231,43 @@ print(result.report())
 
 # %% [markdown]
 # ## Exercises
+#
+# Write the code in each exercise cell, then run the check cell under it: it calls your code on small
+# hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
+# written yet prints "not attempted" and stops nothing. Reference solutions are in
+# `solutions/08_dueling_dqn.py`; try first.
+
+# %%
+import cartpole_utils.exercises  # noqa: F401 (the checkers, as cu.exercises)
+
+# %% [markdown]
+# **Exercise 1: the aggregation.** $Q(s, a) = V(s) + A(s, a) - \frac{1}{|\mathcal A|}\sum_{a'} A(s, a')$
+# for `value` of shape (B, 1) and `advantages` of shape (B, n_actions).
+
+# %% tags=["exercise"]
+def my_dueling_aggregation(value, advantages):
+    """Q-values of shape (B, n_actions)."""
+    raise NotImplementedError("Exercise 1: subtract the mean of the advantages over actions")
+
+
+# %%
+cu.exercises.check_dueling_aggregation(my_dueling_aggregation)
+
+# %% [markdown]
+# **Exercise 2: back from Q.** With the mean subtracted, $V$ and $A$ are determined by $Q$. Given
+# Q-values of shape (B, n_actions), return $V$ of shape (B,) and $A$ of shape (B, n_actions).
+
+# %% tags=["exercise"]
+def my_value_and_advantages(q_values):
+    """The pair (V, A) that the aggregation above turns into q_values."""
+    raise NotImplementedError("Exercise 2: V is an average of Q over actions; A is what is left")
+
+
+# %%
+cu.exercises.check_value_and_advantages(my_value_and_advantages)
+
+# %% [markdown]
+# ### More to try
 # 1. Replace the mean by the max in the aggregation ($A - \max_{a'} A$). What does $V$ mean then?
 # 2. Remove the subtraction entirely. Train again: does it still learn? Print $V$ and $A$ and see
 #    how they drift against each other.
