@@ -84,6 +84,22 @@ assert torch.equal(target_net(probe), q_net(probe)), "After hard_update both net
 # al. (2015) copied every 10,000 updates on Atari; on CartPole a copy every 100 environment steps
 # (25 gradient steps, one every 4 steps) keeps the targets still for a while and lets values travel fast.
 # Exercise 2 shows what a stale target costs.
+#
+# With this notebook the algorithm of Mnih et al. (2015, Algorithm 1, "deep Q-learning with
+# experience replay") is complete. In the course's names, with the lines of `train_target` below:
+#
+# > **DQN with experience replay and a target network**
+# > 1. initialise `q_net` with weights $\theta$, `target_net` with $\theta' = \theta$, an empty `replay_buffer`
+# > 2. observe $s$ (`env.reset`); for `global_step` = 1 … `total_steps`:
+# >    1. with probability $\varepsilon$ take a random action $a$, else $a = \arg\max_a Q_\theta(s, a)$
+# >    2. play $a$, observe $r$, $s'$, `terminated`, `truncated`; store $(s, a, r, s', \text{terminated})$
+# >    3. if the episode ended (either way), $s \leftarrow$ `env.reset()`, else $s \leftarrow s'$
+# >    4. every `train_freq` steps after `learning_starts`: sample a batch of `batch_size` transitions,
+# >       $y = r + \gamma\,(1 - \text{terminated}) \max_{a'} Q_{\theta'}(s', a')$, one gradient step
+# >       on $\big(Q_\theta(s, a) - y\big)^2$
+# >    5. every $C$ = `target_update_interval` steps: $\theta' \leftarrow \theta$
+#
+# Notebook 05 changes step 2.4's target, notebook 06 step 2.5's copy.
 
 # %% tags=["export"]
 @dataclass(frozen=True)

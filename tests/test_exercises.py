@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 import cartpole_utils as cu
+import cartpole_utils.bugs as bugs
 import cartpole_utils.exercises as ex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +78,7 @@ def test_an_unattempted_exercise_does_not_fail(check, capsys) -> None:
 
 # ------------------------------------------------------------------ the classic bugs, one each
 
-def td_target_or_truncated_mask(terminated, truncated):
+def mask_of_terminated_or_truncated(terminated, truncated):
     return 1.0 - torch.maximum(terminated, truncated)  # `terminated or truncated`
 
 
@@ -125,22 +125,6 @@ def soft_update_moves_q_net(target_params, q_params, tau):
         online.lerp_(target, tau)
 
 
-def step_with(q_values_of, zero_grad=True):
-    def step(q_net, optimizer, batch, td_target):
-        loss = F.mse_loss(q_values_of(q_net, batch), td_target)
-        if zero_grad:
-            optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    return step
-
-
-def gathered(q_net, batch):
-    return q_net(batch.obs).gather(1, batch.actions.unsqueeze(1)).squeeze(1)
-
-
 class BufferWithoutWrap(cu.ReplayBuffer):
     def add(self, obs, action, reward, next_obs, terminated, truncated):
         i = self.pos
@@ -177,7 +161,7 @@ def half_life_linear(tau):
 
 BUGS = [
     # (the bug, checker, buggy code, words the message must contain)
-    ("bootstrapping on terminated or truncated", ex.check_bootstrap_mask, td_target_or_truncated_mask,
+    ("bootstrapping on terminated or truncated", ex.check_bootstrap_mask, mask_of_terminated_or_truncated,
      "terminated or truncated"),
     ("no terminal mask", ex.check_td_target, td_target_no_mask, "(1 - batch.terminated)"),
     ("a target computed with gradients", ex.check_td_target, td_target_with_gradients, "torch.no_grad()"),
@@ -192,10 +176,11 @@ BUGS = [
     ("the soft update moving q_net towards the target", ex.check_soft_update, soft_update_moves_q_net,
      "q_net moved"),
     ("Q(s, a) taken with max instead of gather", ex.check_q_learning_step,
-     step_with(lambda q_net, batch: q_net(batch.obs).max(dim=1).values), "gather"),
+     bugs.learning_step_with(bugs.q_max_instead_of_gather), "gather"),
     ("a (B, 1) against (B,) broadcast in the loss", ex.check_q_learning_step,
-     step_with(lambda q_net, batch: q_net(batch.obs).gather(1, batch.actions.unsqueeze(1))), "(B, B)"),
-    ("a missing zero_grad()", ex.check_q_learning_step, step_with(gathered, zero_grad=False), "zero_grad()"),
+     bugs.learning_step_with(bugs.q_without_squeeze), "(B, B)"),
+    ("a missing zero_grad()", ex.check_q_learning_step,
+     bugs.learning_step_with(bugs.q_taken, zero_grad=False), "zero_grad()"),
     ("a ring buffer that does not wrap", ex.check_replay_buffer, BufferWithoutWrap, "does not wrap"),
     ("sampling empty slots", ex.check_replay_buffer, BufferSamplingEmptySlots, "empty slots"),
     ("a target network sharing q_net's tensors", ex.check_hard_update, hard_update_shares, "shares"),

@@ -111,3 +111,22 @@ def test_make_course_starts_jupyterlab_as_root_too() -> None:
     assert ("--allow-root" in lab) == (os.getuid() == 0), (
         f"`make course` should pass --allow-root to JupyterLab exactly when run as root; it runs: {lab}"
     )
+
+
+def test_readme_cheat_sheet_matches_the_final_agent() -> None:
+    """Every setting in the README's cheat-sheet table is the final agent's (SoftConfig's)."""
+    import cartpole_utils as cu
+
+    readme = (ROOT / "README.md").read_text()
+    sheet = readme.split("## Cheat sheet", 1)[1].split("## Glossary", 1)[0]
+    rows = [line.split("|")[1:3] for line in sheet.splitlines() if line.startswith("| `")]
+    assert rows, "The README's cheat sheet should have a settings table."
+    config = cu.SoftConfig()
+    for names, values in rows:
+        fields = re.findall(r"`(\w+)`", names)
+        numbers = re.findall(r"[\d.,e-]+\d|\d", values.replace("→", " ").replace("over", " "))
+        assert len(fields) == len(numbers), f"cheat sheet row {names!r}: one value per setting"
+        for field, number in zip(fields, numbers):
+            assert float(number.replace(",", "")) == getattr(config, field), (
+                f"README cheat sheet says {field} = {number}; SoftConfig has {getattr(config, field)}"
+            )
