@@ -43,7 +43,7 @@ _PLUMBING: dict[str, str] = {
     "quartiles": "summary", "bootstrap_ci": "summary", "bootstrap_diff_ci": "summary",
     # plotting
     "plot_scores": "plotting", "plot_learning_curve": "plotting", "plot_seed_curves": "plotting",
-    "plot_seed_grid": "plotting",
+    "plot_seed_grid": "plotting", "plot_diagnostics": "plotting",
     "running_mean": "plotting", "trend_line": "plotting", "seed_band": "plotting",
     "LivePlot": "plotting",
     # render

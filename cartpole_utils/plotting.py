@@ -145,6 +145,50 @@ def _draw_learning_curve(ax: Axes, result: TrainResult, window: int, goal: float
     ax.legend(loc="upper left", fontsize=8)
 
 
+def plot_diagnostics(result: TrainResult, window: int = 10) -> Figure:
+    """The training dashboard: the numbers practitioners watch, one panel each, against env steps.
+
+    Returns (training episodes, their running mean and best so far, greedy evaluations); the mean
+    TD loss and gradient norm between evaluations (log scale); epsilon; and the Q-value predicted
+    at the evaluation episodes' first states against the discounted return they then collected,
+    with 1/(1 - gamma), the largest discounted return a +1-per-step task allows.
+    """
+    _check_result(result, "result")
+    _check_positive_int(window, "window")
+    diagnostics = getattr(result, "diagnostics", {}) or {}
+    if not diagnostics.get("step"):
+        raise ValueError(
+            "This result has no diagnostics: they are recorded at each evaluation by cu.Monitor "
+            "(train again with this version of cartpole_utils, with at least one evaluation)."
+        )
+    plt = _pyplot()
+    fig, axes = plt.subplots(2, 2, figsize=(11, 6.4), sharex=True)
+    steps = np.asarray(diagnostics["step"])
+    returns_ax, loss_ax, q_ax, eps_ax = axes.ravel()
+    _draw_learning_curve(returns_ax, result, window, SOLVED_THRESHOLD)
+    if result.episode_returns:
+        returns_ax.plot(result.episode_end_steps, np.maximum.accumulate(result.episode_returns), color="C7",
+                        lw=1, ls=":", label="best training episode so far")
+        returns_ax.legend(loc="upper left", fontsize=7)
+    returns_ax.set_title("returns")
+    loss_ax.plot(steps, diagnostics["td_loss"], "o-", ms=3, color="C1", label="TD loss (mean)")
+    loss_ax.plot(steps, diagnostics["grad_norm"], "s-", ms=3, color="C4", label="gradient norm (mean)")
+    loss_ax.set(yscale="log", title="per gradient step, between evaluations")
+    loss_ax.legend(loc="upper left", fontsize=8)
+    q_ax.plot(steps, diagnostics["q_start"], "o-", ms=3, color="C0", label="predicted: max_a Q(s0, a)")
+    q_ax.plot(steps, diagnostics["discounted_return"], "o-", ms=3, color="C3",
+              label="discounted return collected")
+    gamma = getattr(result.config, "gamma", None)
+    if gamma is not None:
+        q_ax.axhline(1 / (1 - gamma), color="C7", ls="--", lw=1, label=f"1/(1-gamma) = {1 / (1 - gamma):g}")
+    q_ax.set(xlabel="environment steps", title="value at the first state of greedy episodes")
+    q_ax.legend(loc="upper left", fontsize=8)
+    eps_ax.plot(steps, diagnostics["epsilon"], color="C2")
+    eps_ax.set(xlabel="environment steps", ylim=(0, 1.05), title="exploration rate epsilon")
+    fig.tight_layout()
+    return fig
+
+
 def seed_band(
     curves: np.ndarray, band: str = "iqr", n_boot: int = 1000, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

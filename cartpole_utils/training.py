@@ -6,18 +6,25 @@ A training loop in the notebooks looks like this (the lesson is in the ``...``):
     for global_step in monitor.steps():
         ...
         next_obs, reward, terminated, truncated, _ = env.step(action)
-        monitor.record(reward, episode_over=terminated or truncated)
+        monitor.record(reward, episode_over=terminated or truncated, epsilon=epsilon)
         ...
+        loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
+        monitor.record_update(loss)
     result = monitor.result(config)
 
 :meth:`Monitor.steps` evaluates ``q_net`` greedily every 1,000 steps on 10 separately seeded
 episodes, and stops the training clock while it does, so the reported seconds are training only.
+At each evaluation it also records the diagnostics practitioners log (``result.diagnostics``): the
+mean TD loss and gradient norm since the last evaluation, epsilon, and the Q-value the network
+predicts at the evaluation episodes' first states against the discounted return they then collect.
+With ``tensorboard="runs/name"`` it writes the same numbers for TensorBoard.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from .env import make_env
 from .evaluation import (
     EVAL_EPISODES,
     EVAL_INTERVAL,
@@ -55,6 +63,13 @@ class TrainResult:
         eval_seconds_at: training seconds elapsed at each evaluation.
         final_returns: greedy returns of the 100 final evaluation episodes (empty if skipped).
         extra: anything else a notebook logged (losses, Q-values, ...).
+        diagnostics: one list per quantity, one value per periodic evaluation: ``step``;
+            ``td_loss`` and ``grad_norm``, means over the gradient steps since the previous
+            evaluation (nan without :meth:`Monitor.record_update`); ``epsilon`` at that step (nan
+            if not recorded); ``q_start``, the mean of max_a Q(s0, a) over the evaluation episodes'
+            first states; ``discounted_return``, the mean discounted return those episodes then
+            collected (CartPole's reward is +1 a step, so T steps give (1 - gamma^T) / (1 - gamma);
+            nan if the config has no ``gamma``).
         best_q_net: with ``Monitor(keep_best=True)``: a copy of the network at the latest of its
             best periodic evaluations (chosen on those 10-episode evaluations only), else ``None``.
         best_eval_step: the environment step of that evaluation, or ``None``.
@@ -73,6 +88,7 @@ class TrainResult:
     eval_seconds_at: list[float] = field(default_factory=list)
     final_returns: np.ndarray = field(default_factory=lambda: np.zeros(0))
     extra: dict[str, Any] = field(default_factory=dict)
+    diagnostics: dict[str, list[float]] = field(default_factory=dict)
     best_q_net: Any = None
     best_eval_step: int | None = None
     best_final_returns: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -160,6 +176,9 @@ class Monitor:
         keep_best: keep a copy of the weights at the latest of the best periodic evaluations
             (``result.best_q_net``), as checkpointing callbacks do. Training itself is unchanged:
             ``result.q_net`` is still the network at the end of the budget.
+        tensorboard: a log directory (e.g. ``"runs/soft"``) to also write the evaluations, the
+            diagnostics and every training episode's return for TensorBoard (needs the
+            ``tensorboard`` package: ``pip install tensorboard``). ``None`` writes nothing.
     """
 
     def __init__(
@@ -174,6 +193,7 @@ class Monitor:
         final_episodes: int = FINAL_EVAL_EPISODES,
         on_eval: Callable[[Any, int], dict[str, float]] | None = None,
         keep_best: bool = False,
+        tensorboard: str | None = None,
     ) -> None:
         for arg, value, least in (("total_steps", total_steps, 1), ("eval_interval", eval_interval, 1),
                                   ("eval_episodes", eval_episodes, 1), ("final_episodes", final_episodes, 0)):
@@ -184,6 +204,7 @@ class Monitor:
             raise TypeError(f"q_net must be the torch.nn.Module being trained, got {type(q_net).__name__}.")
         if on_eval is not None and not callable(on_eval):
             raise TypeError("on_eval must be a function (q_net, global_step) -> dict of numbers.")
+        self._writer = _tensorboard_writer(tensorboard) if tensorboard is not None else None
         self.q_net = q_net
         self.total_steps = total_steps
         self.name = name
@@ -198,6 +219,11 @@ class Monitor:
         self._episode_return = 0.0
         self._global_step = 0
         self._result = TrainResult(name=name, config=None, q_net=q_net)
+        self._params = list(q_net.parameters()) if hasattr(q_net, "parameters") else []
+        self._loss_sum = self._grad_norm_sum = 0.0
+        self._updates = 0
+        self._epsilon = float("nan")
+        self._eval_lengths: list[np.ndarray] = []
 
     def steps(self) -> Iterator[int]:
         """Yield ``global_step`` = 1, 2, ..., ``total_steps``; evaluate every ``eval_interval``."""
@@ -219,6 +245,7 @@ class Monitor:
                     res.eval_steps.append(global_step)
                     res.eval_means.append(mean)
                     res.eval_seconds_at.append(res.train_seconds)
+                    self._diagnose(global_step, mean)
                     if self.keep_best and (self._best is None or mean >= self._best[0]):
                         weights = {k: v.detach().clone() for k, v in self.q_net.state_dict().items()}
                         self._best = (mean, global_step, weights)
@@ -237,6 +264,8 @@ class Monitor:
             bar.close()
             if live is not None:
                 live.close(res)
+            if self._writer is not None:
+                self._writer.flush()
 
     def evaluate(self, global_step: int) -> np.ndarray:
         """Greedy returns of ``q_net`` on this evaluation's 10 episodes (seeded by the step)."""
@@ -244,15 +273,65 @@ class Monitor:
         self.q_net.eval()
         returns = evaluate(self.q_net, self.eval_episodes, seed=EVAL_SEED_OFFSET + global_step)
         self.q_net.train(was_training)
+        self._eval_lengths.append(np.asarray(returns))  # CartPole: +1 a step, so return = length
         return returns
 
-    def record(self, reward: float, episode_over: bool) -> None:
-        """Add one step's reward; close the episode when it is over (terminated or truncated)."""
+    def record(self, reward: float, episode_over: bool, epsilon: float | None = None) -> None:
+        """Add one step's reward; close the episode when it is over (terminated or truncated).
+
+        ``epsilon``, the exploration rate of this step, is kept for the diagnostics.
+        """
         self._episode_return += float(reward)
+        if epsilon is not None:
+            self._epsilon = float(epsilon)
         if episode_over:
             self._result.episode_returns.append(self._episode_return)
             self._result.episode_end_steps.append(self._global_step)
+            if self._writer is not None:
+                self._writer.add_scalar("train/episode_return", self._episode_return, self._global_step)
             self._episode_return = 0.0
+
+    def record_update(self, loss: float) -> None:
+        """Note one gradient step: its TD loss, and the norm of the gradients it just applied.
+
+        Call it right after the optimizer step (the gradients are still in ``.grad``).
+        """
+        import torch
+
+        grads = [p.grad for p in self._params if p.grad is not None]
+        if grads:
+            self._grad_norm_sum += float(torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))))
+        self._loss_sum += float(loss)
+        self._updates += 1
+
+    def _diagnose(self, global_step: int, eval_mean: float) -> None:
+        """Append this evaluation's diagnostics (off the training clock)."""
+        import torch
+
+        starts = []
+        env = make_env()
+        for i in range(self.eval_episodes):  # the first states of this evaluation's episodes
+            starts.append(env.reset(seed=EVAL_SEED_OFFSET + global_step + i)[0])
+        env.close()
+        with torch.inference_mode():
+            q_start = float(self.q_net(torch.as_tensor(np.array(starts))).max(dim=1).values.mean())
+        nan = float("nan")
+        values = {
+            "step": global_step,
+            "td_loss": self._loss_sum / self._updates if self._updates else nan,
+            "grad_norm": self._grad_norm_sum / self._updates if self._updates else nan,
+            "epsilon": self._epsilon,
+            "q_start": q_start,
+        }
+        for key, value in values.items():
+            self._result.diagnostics.setdefault(key, []).append(value)
+        self._loss_sum = self._grad_norm_sum = 0.0
+        self._updates = 0
+        if self._writer is not None:
+            self._writer.add_scalar("eval/greedy_mean", eval_mean, global_step)
+            for key, value in values.items():
+                if key != "step" and not np.isnan(value):
+                    self._writer.add_scalar(f"diagnostics/{key}", value, global_step)
 
     def log(self, key: str, value: Any) -> None:
         """Append ``value`` to the list ``result.extra[key]`` (e.g. a loss every 100 steps)."""
@@ -263,6 +342,15 @@ class Monitor:
         res = self._result
         res.config = config
         res.extra.setdefault("env_steps", self._global_step)
+        gamma = getattr(config, "gamma", None)
+        res.diagnostics["discounted_return"] = [
+            float(np.mean((1 - gamma ** lengths) / (1 - gamma))) if gamma is not None else float("nan")
+            for lengths in self._eval_lengths[: len(res.eval_steps)]
+        ]
+        if self._writer is not None:
+            for step, value in zip(res.eval_steps, res.diagnostics["discounted_return"]):
+                self._writer.add_scalar("diagnostics/discounted_return", value, step)
+            self._writer.close()
         if self.final_episodes:
             was_training = self.q_net.training
             self.q_net.eval()
@@ -275,6 +363,20 @@ class Monitor:
             if self.final_episodes:
                 res.best_final_returns = evaluate(res.best_q_net, self.final_episodes, seed=FINAL_EVAL_SEED)
         return res
+
+
+def _tensorboard_writer(log_dir: str) -> Any:
+    """A TensorBoard SummaryWriter for ``log_dir``, or an ImportError that says what to install."""
+    if not isinstance(log_dir, (str, os.PathLike)) or not str(log_dir):
+        raise TypeError(f"tensorboard must be a log directory such as 'runs/soft', got {log_dir!r}.")
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        raise ImportError(
+            "Monitor(tensorboard=...) needs the tensorboard package: `pip install tensorboard` "
+            "(or `pip install -e '.[tensorboard]'`), then restart the kernel."
+        ) from None
+    return SummaryWriter(log_dir=str(log_dir))
 
 
 def config_dict(config: Any) -> dict[str, Any]:

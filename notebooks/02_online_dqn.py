@@ -360,10 +360,11 @@ def train_online(config: OnlineConfig, **monitor_options: Any) -> cu.TrainResult
         epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
         action = epsilon_greedy(q_net, obs, epsilon, rng)
         next_obs, reward, terminated, truncated, _ = env.step(action)
-        monitor.record(reward, episode_over=terminated or truncated)
+        monitor.record(reward, episode_over=terminated or truncated, epsilon=epsilon)
         batch = single_transition(obs, action, reward, next_obs, terminated)
         td_target = dqn_td_target(q_net, batch, config.gamma)  # the network scores its own target
-        q_learning_step(q_net, optimizer, batch, td_target)
+        loss = q_learning_step(q_net, optimizer, batch, td_target)
+        monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
         obs = env.reset()[0] if terminated or truncated else next_obs
     return monitor.result(config)
 

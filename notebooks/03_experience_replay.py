@@ -234,13 +234,14 @@ def train_replay(config: ReplayConfig, **monitor_options: Any) -> cu.TrainResult
         epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
         action = cu.epsilon_greedy(q_net, obs, epsilon, rng)
         next_obs, reward, terminated, truncated, _ = env.step(action)
-        monitor.record(reward, episode_over=terminated or truncated)
+        monitor.record(reward, episode_over=terminated or truncated, epsilon=epsilon)
         replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
         obs = env.reset()[0] if terminated or truncated else next_obs
         if global_step > config.learning_starts and global_step % config.train_freq == 0:
             batch = replay_buffer.sample(config.batch_size)
             td_target = cu.dqn_td_target(q_net, batch, config.gamma)  # still its own target
-            cu.q_learning_step(q_net, optimizer, batch, td_target)
+            loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
+            monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
     return monitor.result(config)
 
 

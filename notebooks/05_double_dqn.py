@@ -165,7 +165,7 @@ def overestimation_probe(gamma: float, n_episodes: int = 3, horizon: int = 1_000
 # %% tags=["export"]
 @dataclass(frozen=True)
 class DoubleConfig:
-    """Hyperparameters of Double DQN (notebook 05); same as notebook 04's TargetConfig by default."""
+    """Hyperparameters of Double DQN (notebook 05): TargetConfig's, with a budget of 20,000 steps."""
 
     seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
     total_steps: int = 20_000  # training budget in environment steps
@@ -198,13 +198,14 @@ def train_double(config: DoubleConfig, **monitor_options: Any) -> cu.TrainResult
         epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
         action = cu.epsilon_greedy(q_net, obs, epsilon, rng)
         next_obs, reward, terminated, truncated, _ = env.step(action)
-        monitor.record(reward, episode_over=terminated or truncated)
+        monitor.record(reward, episode_over=terminated or truncated, epsilon=epsilon)
         replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
         obs = env.reset()[0] if terminated or truncated else next_obs
         if global_step > config.learning_starts and global_step % config.train_freq == 0:
             batch = replay_buffer.sample(config.batch_size)
             td_target = double_dqn_td_target(q_net, target_net, batch, config.gamma)  # choose θ, score θ'
-            cu.q_learning_step(q_net, optimizer, batch, td_target)
+            loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
+            monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
         if global_step % config.target_update_interval == 0:
             cu.hard_update(target_net, q_net)
     return monitor.result(config)

@@ -35,7 +35,8 @@ if "google.colab" in sys.modules and importlib.util.find_spec("cartpole_utils") 
 # - the course's agent passing all five;
 # - the classic DQN bugs, injected one at a time, and *which* probe each one fails: the symptom
 #   that points at the bug;
-# - what a bug looks like on CartPole itself, and a checklist for when your own agent does not learn.
+# - what a bug looks like on CartPole itself, the dashboard of diagnostics every training run
+#   records (and TensorBoard), and a checklist for when your own agent does not learn.
 
 # %%
 import dataclasses
@@ -221,14 +222,54 @@ cu.show_gif(cu.record_episode(cu.make_env(render_mode="rgb_array"), q_net, seed=
             caption="no terminal mask: the agent cannot tell falling from balancing")
 
 # %% [markdown]
+# ## The dashboard
+#
+# On CartPole itself, watch more than the return. Every training function of the course records, at
+# each evaluation, what practitioners log (`result.diagnostics`): the mean TD loss and gradient norm
+# of the gradient steps since the last evaluation, epsilon, and the Q-value the network predicts at
+# the first state of its greedy evaluation episodes against the discounted return those episodes
+# then collect. `cu.plot_diagnostics` draws them, here for the final agent of notebook 06:
+
+# %%
+final_agent = cu.train_soft(cu.SoftConfig())
+cu.plot_diagnostics(final_agent);
+
+# %% [markdown]
+# How to read it: the returns panel is the lesson of every notebook (with the best training episode
+# so far, the "best score" that many tutorials log). Q at the first state should approach the
+# discounted return actually collected, with one twist: a 500-step episode is cut by the time limit,
+# but the value the agent learns goes on past it (truncated is not terminated), so an agent that
+# balances and has learned its values exactly would predict a Q(s0) between the 500-step discounted
+# return, $(1-\gamma^{500})/(1-\gamma) \approx 183.7$, and $1/(1-\gamma) = 200$. A prediction far above it, or above $1/(1-\gamma)$, is
+# overestimation or a missing terminal mask; one far below it with long episodes points at a
+# time limit stored as terminal. A TD loss or gradient norm that keeps growing by orders of
+# magnitude means the values are diverging. The lines below read this run's last evaluation; Double
+# DQN reduces overestimation (notebook 05), it does not remove it.
+
+# %%
+diagnostics = final_agent.diagnostics
+gamma = final_agent.config.gamma
+q_start, collected, ceiling = diagnostics["q_start"][-1], diagnostics["discounted_return"][-1], 1 / (1 - gamma)
+print(f"at {diagnostics['step'][-1]:,} steps: predicted Q(s0) {q_start:.1f}, "
+      f"discounted return collected {collected:.1f}, 1/(1-gamma) = {ceiling:.0f}")
+verdict = ("above 1/(1-gamma), a value no return can reach: overestimated" if q_start > ceiling else
+           "at or below 1/(1-gamma)")
+print(f"this run's prediction is {verdict} ({q_start / collected:.2f}x the return collected)")
+
+# %% [markdown]
+# The same numbers go to **TensorBoard** if you want them live: install it (`pip install tensorboard`),
+# pass a log directory to any training function, `cu.train_soft(cu.SoftConfig(), tensorboard="runs/soft")`,
+# and open it inside JupyterLab or Colab with `%load_ext tensorboard` then `%tensorboard --logdir runs`.
+
+# %% [markdown]
 # ## When your agent does not learn: a checklist
 #
 # 1. **Run the probes** with your components (`cu.probes.train_probe(env, config, td_target=...,
 #    learning_step=..., stored_terminated=...)`). A failing probe names the piece to read first.
 # 2. **Print shapes** in the update: Q(s, a), the target and the loss input must all be (B,).
-# 3. **Compare predicted Q with real returns**: the greedy mean Q at the start of an episode should
-#    be near the discounted return the agent then collects (notebook 05 plots this); values near
-#    $1/(1-\gamma)$ for a failing agent point at the terminal mask.
+# 3. **Compare predicted Q with real returns** (the dashboard's lower-left panel): the Q at the start
+#    of an episode should be near the discounted return the agent then collects; values near or
+#    above $1/(1-\gamma)$ for a failing agent point at the terminal mask.
 # 4. **Check the stored flags**: a time-limit end must be stored with terminated = 0.
 # 5. **Only then tune**: learning rate, exploration, budget, over several seeds (notebook 07).
 #

@@ -262,3 +262,114 @@ def test_without_keep_best_nothing_is_kept():
         pass
     result = monitor.result()
     assert result.best_q_net is None and result.best_eval_step is None and len(result.best_final_returns) == 0
+
+
+# ---------------------------------------------------------------- diagnostics and TensorBoard
+
+@dataclasses.dataclass(frozen=True)
+class GammaConfig:
+    total_steps: int = 2_000
+    seed: int = 0
+    gamma: float = 0.9
+
+
+def learning_play(monitor, q_net, optimizer):
+    """Random play with one regression step every 10 steps, recording epsilon and the updates."""
+    env = cu.make_env(seed=0)
+    env.reset(seed=0)
+    for global_step in monitor.steps():
+        _, reward, terminated, truncated, _ = env.step(env.action_space.sample())
+        monitor.record(reward, episode_over=terminated or truncated, epsilon=1 / global_step)
+        if global_step % 10 == 0:
+            loss = (q_net(torch.ones(3, 4)) ** 2).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            monitor.record_update(loss.item())
+        if terminated or truncated:
+            env.reset()
+
+
+def test_diagnostics_are_recorded_at_every_evaluation():
+    q_net = small_net()
+    optimizer = torch.optim.SGD(q_net.parameters(), lr=1e-3)
+    monitor = cu.Monitor(q_net, total_steps=2_000, progress=False, final_episodes=0)
+    learning_play(monitor, q_net, optimizer)
+    res = monitor.result(GammaConfig())
+    d = res.diagnostics
+    assert d["step"] == res.eval_steps == [1_000, 2_000]
+    assert all(len(d[k]) == 2 for k in ("td_loss", "grad_norm", "epsilon", "q_start", "discounted_return"))
+    assert d["epsilon"] == [1 / 1_000, 1 / 2_000]
+    assert all(v > 0 for v in d["td_loss"] + d["grad_norm"])
+    # q_start: max_a Q at the first states of the second evaluation's episodes
+    starts = np.array([cu.make_env().reset(seed=cu.EVAL_SEED_OFFSET + 2_000 + i)[0] for i in range(10)])
+    with torch.no_grad():
+        expected_q = float(q_net(torch.as_tensor(starts)).max(dim=1).values.mean())
+    assert d["q_start"][1] == pytest.approx(expected_q, rel=1e-5)
+    lengths = cu.evaluate(q_net, 10, seed=cu.EVAL_SEED_OFFSET + 2_000)
+    assert d["discounted_return"][1] == pytest.approx(np.mean((1 - 0.9 ** lengths) / 0.1))
+
+
+def test_grad_norm_is_the_norm_of_the_applied_gradients():
+    q_net = small_net()
+    monitor = cu.Monitor(q_net, total_steps=1_000, progress=False, final_episodes=0)
+    loss = (q_net(torch.ones(2, 4)) ** 2).sum()
+    loss.backward()
+    expected = math.sqrt(sum(float((p.grad ** 2).sum()) for p in q_net.parameters()))
+    monitor.record_update(loss.item())
+    monitor._diagnose(1_000, 0.0)
+    assert monitor._result.diagnostics["grad_norm"] == [pytest.approx(expected, rel=1e-5)]
+    assert monitor._result.diagnostics["td_loss"] == [pytest.approx(loss.item())]
+
+
+def test_without_updates_or_epsilon_the_diagnostics_say_nan(result):
+    assert all(math.isnan(v) for v in result.diagnostics["td_loss"] + result.diagnostics["epsilon"])
+    assert all(math.isnan(v) for v in result.diagnostics["discounted_return"])  # Config has no gamma
+
+
+def test_every_training_function_records_diagnostics():
+    res = cu.train_replay(cu.ReplayConfig(total_steps=2_000), progress=False, final_episodes=0)
+    d = res.diagnostics
+    assert d["step"] == [1_000, 2_000]
+    assert math.isnan(d["td_loss"][0]) and d["td_loss"][1] > 0, "no updates before learning_starts"
+    assert d["epsilon"][1] == pytest.approx(cu.linear_schedule(1.0, 0.1, 5_000, 2_000))
+
+
+def test_plot_diagnostics_draws_the_dashboard_and_explains_a_missing_record(result):
+    q_net = small_net()
+    monitor = cu.Monitor(q_net, total_steps=1_000, progress=False, final_episodes=0)
+    learning_play(monitor, q_net, torch.optim.SGD(q_net.parameters(), lr=1e-3))
+    fig = cu.plot_diagnostics(monitor.result(GammaConfig()))
+    assert len(fig.axes) == 4
+    empty = cu.TrainResult(name="old", config=None, q_net=q_net)
+    with pytest.raises(ValueError, match="no diagnostics"):
+        cu.plot_diagnostics(empty)
+    with pytest.raises(TypeError, match="TrainResult"):
+        cu.plot_diagnostics("not a result")
+
+
+def test_tensorboard_writes_events_or_says_what_to_install(tmp_path):
+    q_net = small_net()
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="pip install tensorboard"):
+            cu.Monitor(q_net, total_steps=1_000, tensorboard=str(tmp_path / "runs"))
+        return
+    monitor = cu.Monitor(q_net, total_steps=1_000, progress=False, final_episodes=0,
+                         tensorboard=str(tmp_path / "runs"))
+    learning_play(monitor, q_net, torch.optim.SGD(q_net.parameters(), lr=1e-3))
+    monitor.result(GammaConfig())
+    assert list((tmp_path / "runs").glob("events.out.tfevents.*"))
+
+
+def test_tensorboard_refuses_a_bad_log_dir():
+    with pytest.raises(TypeError, match="log directory"):
+        cu.Monitor(small_net(), total_steps=1_000, tensorboard=3)
+
+
+def test_double_config_is_target_config_with_a_shorter_budget():
+    """DoubleConfig's docstring says so; keep it true."""
+    target, double = dataclasses.asdict(cu.TargetConfig()), dataclasses.asdict(cu.DoubleConfig())
+    assert {k for k in target if target[k] != double[k]} == {"total_steps"}
+    assert double["total_steps"] == 20_000 and "20,000" in cu.DoubleConfig.__doc__
