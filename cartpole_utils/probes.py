@@ -203,7 +203,8 @@ def train_probe(
     td_target: Callable[..., torch.Tensor] | None = None,
     learning_step: Callable[..., float] | None = None,
     stored_terminated: Callable[[bool, bool], bool] = _stores_terminated,
-) -> nn.Module:
+    monitor_options: dict[str, Any] | None = None,
+) -> Any:
     """Notebook 06's agent (replay, Double DQN target, soft updates) on any small discrete env.
 
     Each piece a bug can hide in is an argument, so that notebook 09 can swap in a broken one:
@@ -211,6 +212,11 @@ def train_probe(
     ``learning_step(q_net, optimizer, batch, td_target)`` (default ``cu.q_learning_step``) and
     ``stored_terminated(terminated, truncated)``, the flag stored in the replay buffer.
     Returns the trained Q-network, which maps observations (B, obs_dim) to Q-values (B, n_actions).
+
+    On CartPole, ``monitor_options`` (a dict, ``{}`` for the defaults) runs the course's
+    ``cu.Monitor`` alongside, with those options: greedy evaluations every 1,000 steps and the
+    diagnostics; the function then returns the ``TrainResult`` (its ``q_net`` is the network), for
+    ``cu.plot_diagnostics``. The steps taken are the same with or without it.
     """
     import cartpole_utils as cu
 
@@ -226,18 +232,26 @@ def train_probe(
     optimizer = torch.optim.Adam(q_params, lr=config.learning_rate, fused=True)
     replay_buffer = cu.ReplayBuffer(config.total_steps, obs_dim=obs_dim, seed=config.seed)
     env.action_space.seed(config.seed)
+    monitor = None if monitor_options is None else cu.Monitor(q_net, config.total_steps, **monitor_options)
+    steps: Any = range(config.total_steps)
+    if monitor is not None:  # the monitor's generator first, so that it also runs its last evaluation
+        steps = (global_step for _, global_step in zip(monitor.steps(), steps))
     obs, _ = env.reset(seed=config.seed)
-    for global_step in range(config.total_steps):
+    for global_step in steps:
         if rng.random() < config.epsilon:
             action = int(env.action_space.sample())
         else:
             with torch.inference_mode():
                 action = int(q_net(torch.as_tensor(obs, dtype=torch.float32).unsqueeze(0)).argmax())
         next_obs, reward, terminated, truncated, _ = env.step(action)
+        if monitor is not None:
+            monitor.record(reward, episode_over=terminated or truncated, epsilon=config.epsilon)
         replay_buffer.add(obs, action, reward, next_obs, stored_terminated(terminated, truncated), truncated)
         obs = env.reset()[0] if terminated or truncated else next_obs
         if global_step >= config.learning_starts:
             batch = replay_buffer.sample(config.batch_size)
-            learning_step(q_net, optimizer, batch, td_target(q_net, target_net, batch, config.gamma))
+            loss = learning_step(q_net, optimizer, batch, td_target(q_net, target_net, batch, config.gamma))
+            if monitor is not None:
+                monitor.record_update(loss)
             cu.soft_update(target_params, q_params, config.tau)
-    return q_net
+    return q_net if monitor is None else monitor.result(config)

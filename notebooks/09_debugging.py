@@ -45,7 +45,6 @@ import time
 import warnings
 
 import numpy as np
-import torch
 
 import cartpole_utils as cu
 import cartpole_utils.probes  # noqa: F401 (the probe environments, as cu.probes)
@@ -198,33 +197,9 @@ for bug, probes in must_fail.items():
             "Was the probe or the agent changed?")
 
 # %% [markdown]
-# ## What a bug looks like on CartPole
-#
-# The same loop runs on CartPole. With the terminal mask missing, falling costs nothing: a terminal
-# step, the one place where the target is a plain reward, bootstraps like any other, so the values
-# lose their anchor and the greedy actions carry no information about the danger. Compare what the
-# network predicts at the start of an episode with $1/(1-\gamma)$, the value of balancing forever,
-# and with the return the agent actually gets.
-
-# %%
-cartpole = cu.make_env(seed=1)
-buggy_config = dataclasses.replace(config, total_steps=5_000, epsilon=0.1, gamma=0.99, seed=1)
-q_net = cu.probes.train_probe(cartpole, buggy_config, **bugs["no terminal mask"])
-returns = cu.evaluate(q_net, 20, seed=cu.FINAL_EVAL_SEED)
-start_obs = torch.as_tensor(cu.make_env().reset(seed=cu.FINAL_EVAL_SEED)[0]).unsqueeze(0)
-with torch.no_grad():
-    predicted = float(q_net(start_obs).max())
-print(f"no terminal mask, 5,000 steps: greedy mean return {np.mean(returns):.1f} over 20 episodes")
-print(f"predicted Q at the start {predicted:.4g}; 1/(1-gamma) = {1 / (1 - buggy_config.gamma):.0f}")
-
-# %%
-cu.show_gif(cu.record_episode(cu.make_env(render_mode="rgb_array"), q_net, seed=42),
-            caption="no terminal mask: the agent cannot tell falling from balancing")
-
-# %% [markdown]
 # ## The dashboard
 #
-# On CartPole itself, watch more than the return. Every training function of the course records, at
+# On CartPole, watch more than the return. Every training function of the course records, at
 # each evaluation, what practitioners log (`result.diagnostics`): the mean TD loss and gradient norm
 # of the gradient steps since the last evaluation, epsilon, and the Q-value the network predicts at
 # the first state of its greedy evaluation episodes against the discounted return those episodes
@@ -260,6 +235,33 @@ print(f"this run's prediction is {verdict} ({q_start / collected:.2f}x the retur
 # The same numbers go to **TensorBoard** if you want them live: install it (`pip install tensorboard`),
 # pass a log directory to any training function, `cu.train_soft(cu.SoftConfig(), tensorboard="runs/soft")`,
 # and open it inside JupyterLab or Colab with `%load_ext tensorboard` then `%tensorboard --logdir runs`.
+
+# %% [markdown]
+# ## What a bug looks like on CartPole
+#
+# The probe loop runs on CartPole too, and `monitor_options` puts the same monitor beside it, so the
+# bug gets a dashboard of its own. With the terminal mask missing, falling costs nothing: a terminal
+# step, the one place where the target is a plain reward, bootstraps like any other, so the values
+# lose their anchor and the greedy actions carry no information about the danger. Compare its
+# lower-left panel with the healthy one above: the prediction against $1/(1-\gamma)$, the value of
+# balancing forever, and against the return the agent actually gets.
+
+# %%
+cartpole = cu.make_env(seed=1)
+buggy_config = dataclasses.replace(config, total_steps=5_000, epsilon=0.1, gamma=0.99, seed=1)
+buggy = cu.probes.train_probe(cartpole, buggy_config, **bugs["no terminal mask"],
+                              monitor_options={"name": "no terminal mask", "progress": False})
+cu.plot_diagnostics(buggy);
+
+# %%
+returns = cu.evaluate(buggy.q_net, 20, seed=cu.FINAL_EVAL_SEED)
+print(f"no terminal mask, 5,000 steps: greedy mean return {np.mean(returns):.1f} over 20 episodes")
+print(f"predicted Q(s0) at the last evaluation {buggy.diagnostics['q_start'][-1]:.4g}; "
+      f"1/(1-gamma) = {1 / (1 - buggy_config.gamma):.0f}")
+
+# %%
+cu.show_gif(cu.record_episode(cu.make_env(render_mode="rgb_array"), buggy.q_net, seed=42),
+            caption="no terminal mask: the agent cannot tell falling from balancing")
 
 # %% [markdown]
 # ## When your agent does not learn: a checklist

@@ -92,3 +92,14 @@ def test_train_probe_stores_the_flag_it_is_given() -> None:
     assert value < 0.8 / (1 - config.gamma), "a time limit stored as terminal should cut the value"
     assert np.isfinite(value)
     assert cu.probes is probes
+
+
+def test_a_monitored_probe_run_takes_the_same_steps_and_returns_a_result() -> None:
+    """With monitor_options, train_probe runs the course's monitor beside the same training."""
+    config = probes.ProbeConfig(total_steps=1_000, epsilon=0.1, gamma=0.99)
+    plain = probes.train_probe(cu.make_env(seed=1), config)
+    result = probes.train_probe(cu.make_env(seed=1), config, monitor_options={"progress": False,
+                                                                             "final_episodes": 0})
+    assert isinstance(result, cu.TrainResult) and result.eval_steps == [1_000]
+    assert all(torch.equal(a, b) for a, b in zip(plain.parameters(), result.q_net.parameters()))
+    assert result.diagnostics["epsilon"] == [0.1] and result.diagnostics["td_loss"][0] > 0
