@@ -6,7 +6,9 @@ Run from benchmarks/ on PYTHONPATH (``PYTHONPATH=benchmarks``). With its default
 agent as it was before tuning (end_e 0.05); the knobs add what was tried: a linear learning-rate decay
 (``lr_end_fraction``), n-step returns (``n_step``), Adam's eps, plain DQN targets (``double=0``) and
 hard copies (``tau=1`` with ``target_update_interval=C``), gradient clipping, the Huber loss, a reward
-scale, and clamping the TD target at 1/(1-gamma). Results of the tuning sweeps (seeds 1-20) are in
+scale, clamping the TD target at 1/(1-gamma), a lower learning rate while the agent reaches the time
+limit (``solving_lr_factor``), and evaluating a Polyak average of the online network (``avg_tau``,
+adopted in notebook 06 as 0.01). Results of the tuning sweeps (seeds 1-20) are in
 benchmarks/results/tuning/.
 """
 from collections import deque
@@ -48,6 +50,7 @@ class ExpConfig:
     # while the last training episode reached the time limit ('solving'):
     solving_train_freq: int = 0  # if > 0: train_freq then
     solving_lr_factor: float = 1.0  # learning-rate multiplier then
+    avg_tau: float = 0.0  # if > 0: evaluate a Polyak average of the online net (after each gradient step)
 
 
 class NBuffer:
@@ -84,7 +87,13 @@ def train_exp(config: ExpConfig, **monitor_options: Any) -> cu.TrainResult:
     buf = NBuffer(config.buffer_size, config.seed)
     pending = deque()
     g = config.gamma
-    monitor = cu.Monitor(q_net, config.total_steps, name="exp", **monitor_options)
+    avg_net = None
+    if config.avg_tau > 0:
+        avg_net = cu.QNetwork(config.hidden_size)
+        cu.hard_update(avg_net, q_net)
+        ap = list(avg_net.parameters())
+    monitor = cu.Monitor(avg_net if avg_net is not None else q_net, config.total_steps, name="exp",
+                         **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     last_truncated = False  # did the last finished training episode reach the time limit?
 
@@ -140,6 +149,9 @@ def train_exp(config: ExpConfig, **monitor_options: Any) -> cu.TrainResult:
             if config.grad_clip:
                 torch.nn.utils.clip_grad_norm_(qp, config.grad_clip)
             optimizer.step()
+            if avg_net is not None:
+                with torch.no_grad():
+                    torch._foreach_lerp_(ap, qp, config.avg_tau)
         if global_step % config.target_update_interval == 0:
             with torch.no_grad():
                 torch._foreach_lerp_(tp, qp, config.tau)

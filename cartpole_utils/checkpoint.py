@@ -154,7 +154,11 @@ def load_checkpoint(path: str | os.PathLike[str], q_net: Any) -> dict[str, Any] 
     """
     name = _check_path(path)
     _check_module(q_net)
-    payload = _read_payload(name)
+    return _load_payload(name, _read_payload(name), q_net)
+
+
+def _load_payload(name: str, payload: dict[str, Any], q_net: Any) -> dict[str, Any] | None:
+    """Load the weights of the checkpoint ``payload`` read from ``name`` into ``q_net``."""
     try:
         q_net.load_state_dict(payload["state_dict"])
     except (RuntimeError, KeyError, TypeError, AttributeError) as err:
@@ -198,5 +202,5 @@ def load_agent(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any] | None
     hidden_size = (config or {}).get("hidden_size", 128)
     module = importlib.import_module(f".{_NETWORKS[model_class]}", __package__)
     q_net = getattr(module, model_class)(hidden_size)
-    load_checkpoint(name, q_net)
+    _load_payload(name, payload, q_net)  # the file is read once
     return q_net.eval(), config

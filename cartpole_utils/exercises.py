@@ -113,6 +113,15 @@ def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
     return bool(torch.allclose(a.detach().float(), b.float(), atol=1e-5))
 
 
+def _checked_target(td_target: Callable[..., Any], *args: Any, name: str = "The TD target") -> torch.Tensor:
+    """Call a learner's target function on a batch of 3; the result must be a (3,) constant tensor."""
+    y = _as_tensor(_call(td_target, *args), name, (3,))
+    if y.requires_grad:
+        raise ExerciseError("the target carries gradients. It is a constant for the update: compute it "
+                            "inside `with torch.no_grad():` so the loss only moves Q(s, a).")
+    return y
+
+
 # ----------------------------------------------------------------------------- notebook 02
 
 # Q-values of the four one-hot states: state 0 prefers action 1, state 2 action 0; the largest
@@ -126,10 +135,7 @@ def check_td_target(td_target: Callable[[nn.Module, Batch, float], torch.Tensor]
     q_net = _one_hot_net(_Q_WEIGHTS)
     batch = _batch([0, 1, 2], [0, 1, 0], [1.0, 1.0, 1.0], next_obs=[0, 2, 1], terminated=[0.0, 1.0, 0.0])
     gamma = 0.9
-    y = _as_tensor(_call(td_target, q_net, batch, gamma), "The TD target", (3,))
-    if y.requires_grad:
-        raise ExerciseError("the target carries gradients. It is a constant for the update: compute it "
-                            "inside `with torch.no_grad():` so the loss only moves Q(s, a).")
+    y = _checked_target(td_target, q_net, batch, gamma)
     next_q = torch.tensor([w for w in _Q_WEIGHTS])[[0, 2, 1]]
     expected = batch.rewards + gamma * (1 - batch.terminated) * next_q.max(dim=1).values
     if _close(y, expected):
@@ -318,9 +324,7 @@ def check_target_td_target(td_target: Callable[[nn.Module, nn.Module, Batch, flo
     target_net = _one_hot_net([[0.5, 2.0], [1.0, 0.0], [3.0, 1.0], [2.0, 2.5]])
     batch = _batch([0, 1, 2], [0, 1, 0], [1.0, 1.0, 1.0], next_obs=[0, 2, 3], terminated=[0.0, 0.0, 1.0])
     gamma = 0.9
-    y = _as_tensor(_call(td_target, q_net, target_net, batch, gamma), "The TD target", (3,))
-    if y.requires_grad:
-        raise ExerciseError("the target carries gradients: compute it under `with torch.no_grad():`.")
+    y = _checked_target(td_target, q_net, target_net, batch, gamma)
     mask = 1 - batch.terminated
     with torch.no_grad():
         by_target = batch.rewards + gamma * mask * target_net(batch.next_obs).max(dim=1).values
@@ -344,9 +348,7 @@ def check_double_td_target(double_td_target: Callable[..., torch.Tensor]) -> str
     target_net = _one_hot_net([[4.0, 2.0], [1.0, 6.0], [0.0, 0.0], [0.0, 0.0]])
     batch = _batch([2, 3, 2], [0, 1, 1], [1.0, 1.0, 1.0], next_obs=[0, 1, 0], terminated=[0.0, 0.0, 1.0])
     gamma = 0.5
-    y = _as_tensor(_call(double_td_target, q_net, target_net, batch, gamma), "The Double DQN target", (3,))
-    if y.requires_grad:
-        raise ExerciseError("the target carries gradients: compute it under `with torch.no_grad():`.")
+    y = _checked_target(double_td_target, q_net, target_net, batch, gamma, name="The Double DQN target")
     mask = 1 - batch.terminated
     with torch.no_grad():
         q_next, t_next = q_net(batch.next_obs), target_net(batch.next_obs)

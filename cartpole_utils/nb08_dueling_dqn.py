@@ -46,6 +46,7 @@ class DuelingConfig:
     train_freq: int = 4  # environment steps between gradient steps (see notebook 03)
     tau: float = 0.02  # Polyak step: theta' <- tau theta + (1 - tau) theta'
     target_update_interval: int = 1  # environment steps between soft updates
+    avg_tau: float = 0.01  # Polyak step of the deployed average theta_bar (see notebook 06)
     start_e: float = 1.0  # initial exploration rate
     end_e: float = 0.1  # final exploration rate (see notebook 03)
     exploration_steps: int = 5_000  # steps over which epsilon decays linearly
@@ -56,12 +57,14 @@ def train_dueling(config: DuelingConfig, **monitor_options: Any) -> cu.TrainResu
     cu.seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
     env = cu.make_env(seed=config.seed)
-    q_net, target_net = DuelingQNetwork(config.hidden_size), DuelingQNetwork(config.hidden_size)
+    q_net, target_net, avg_net = (DuelingQNetwork(config.hidden_size) for _ in range(3))
     cu.hard_update(target_net, q_net)
+    cu.hard_update(avg_net, q_net)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
-    q_params, target_params = list(q_net.parameters()), list(target_net.parameters())  # built once
+    q_params, target_params, avg_params = (list(net.parameters()) for net in (q_net, target_net, avg_net))
     replay_buffer = cu.ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = cu.Monitor(q_net, config.total_steps, name="Dueling Double DQN", **monitor_options)
+    monitor = cu.Monitor(q_net, config.total_steps, name="Dueling Double DQN", eval_net=avg_net,
+                         **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():
         epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
@@ -75,6 +78,7 @@ def train_dueling(config: DuelingConfig, **monitor_options: Any) -> cu.TrainResu
             td_target = cu.double_dqn_td_target(q_net, target_net, batch, config.gamma)
             loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
             monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
+            cu.soft_update(avg_params, q_params, config.avg_tau)  # θ̄ ← τ̄ θ + (1 - τ̄) θ̄
         if global_step % config.target_update_interval == 0:
             cu.soft_update(target_params, q_params, config.tau)
     return monitor.result(config)

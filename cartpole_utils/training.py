@@ -45,6 +45,7 @@ from .evaluation import (
 
 #: Seed of the first of the final evaluation's 100 episodes (disjoint from periodic evaluations).
 FINAL_EVAL_SEED = 2 * EVAL_SEED_OFFSET
+GRAD_NORM_EVERY = 8  # the diagnostics' gradient norm is sampled on every 8th gradient step
 
 
 @dataclass
@@ -54,7 +55,8 @@ class TrainResult:
     Attributes:
         name: a label for plots and tables (e.g. ``"Double DQN"``).
         config: the frozen config dataclass the run used.
-        q_net: the trained Q-network (at the end of the budget, not the best one).
+        q_net: the trained Q-network at the end of the budget (not the best one), or the
+            Monitor's ``eval_net`` (the Polyak average notebook 06 deploys) when it was given one.
         episode_returns: return of each training episode (with exploration), in order.
         episode_end_steps: the environment step at which each training episode ended.
         eval_steps: environment steps at which the greedy evaluations ran.
@@ -179,6 +181,8 @@ class Monitor:
         tensorboard: a log directory (e.g. ``"runs/soft"``) to also write the evaluations, the
             diagnostics and every training episode's return for TensorBoard (needs the
             ``tensorboard`` package: ``pip install tensorboard``). ``None`` writes nothing.
+        eval_net: evaluate, diagnose and return this network instead of ``q_net``: the Polyak
+            average of ``q_net`` that notebook 06 deploys. Gradient norms still come from ``q_net``.
     """
 
     def __init__(
@@ -194,6 +198,7 @@ class Monitor:
         on_eval: Callable[[Any, int], dict[str, float]] | None = None,
         keep_best: bool = False,
         tensorboard: str | None = None,
+        eval_net: Any = None,
     ) -> None:
         for arg, value, least in (("total_steps", total_steps, 1), ("eval_interval", eval_interval, 1),
                                   ("eval_episodes", eval_episodes, 1), ("final_episodes", final_episodes, 0)):
@@ -202,10 +207,13 @@ class Monitor:
                 raise ValueError(f"{arg} must be {kind}, got {value!r}.")
         if not callable(q_net) or not hasattr(q_net, "train"):
             raise TypeError(f"q_net must be the torch.nn.Module being trained, got {type(q_net).__name__}.")
+        if eval_net is not None and (not callable(eval_net) or not hasattr(eval_net, "train")):
+            raise TypeError(f"eval_net must be a torch.nn.Module (the network to evaluate), "
+                            f"got {type(eval_net).__name__}.")
         if on_eval is not None and not callable(on_eval):
             raise TypeError("on_eval must be a function (q_net, global_step) -> dict of numbers.")
         self._writer = _tensorboard_writer(tensorboard) if tensorboard is not None else None
-        self.q_net = q_net
+        self.q_net = q_net if eval_net is None else eval_net  # the network evaluated and returned
         self.total_steps = total_steps
         self.name = name
         self.eval_interval = eval_interval
@@ -218,10 +226,11 @@ class Monitor:
         self._live = live
         self._episode_return = 0.0
         self._global_step = 0
-        self._result = TrainResult(name=name, config=None, q_net=q_net)
+        self._result = TrainResult(name=name, config=None, q_net=self.q_net)
         self._params = list(q_net.parameters()) if hasattr(q_net, "parameters") else []
         self._loss_sum = self._grad_norm_sum = 0.0
-        self._updates = 0
+        self._updates = self._grad_norms = 0
+        self._start_env: Any = None
         self._epsilon = float("nan")
         self._eval_lengths: list[np.ndarray] = []
 
@@ -266,6 +275,9 @@ class Monitor:
                 live.close(res)
             if self._writer is not None:
                 self._writer.flush()
+            if self._start_env is not None:
+                self._start_env.close()
+                self._start_env = None
 
     def evaluate(self, global_step: int) -> np.ndarray:
         """Greedy returns of ``q_net`` on this evaluation's 10 episodes (seeded by the step)."""
@@ -292,15 +304,19 @@ class Monitor:
             self._episode_return = 0.0
 
     def record_update(self, loss: float) -> None:
-        """Note one gradient step: its TD loss, and the norm of the gradients it just applied.
+        """Note one gradient step: its TD loss, and on every ``GRAD_NORM_EVERY``-th its gradient norm.
 
-        Call it right after the optimizer step (the gradients are still in ``.grad``).
+        Call it right after the optimizer step (the gradients are still in ``.grad``). Sampling the
+        norm keeps its cost (a few tensor operations) off most steps of the training clock.
         """
-        import torch
+        if self._updates % GRAD_NORM_EVERY == 0:
+            import torch
 
-        grads = [p.grad for p in self._params if p.grad is not None]
-        if grads:
-            self._grad_norm_sum += float(torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))))
+            grads = [p.grad for p in self._params if p.grad is not None]
+            if grads:
+                norms = torch.stack(torch._foreach_norm(grads))  # one norm per parameter tensor
+                self._grad_norm_sum += float(torch.linalg.vector_norm(norms))
+                self._grad_norms += 1
         self._loss_sum += float(loss)
         self._updates += 1
 
@@ -308,25 +324,24 @@ class Monitor:
         """Append this evaluation's diagnostics (off the training clock)."""
         import torch
 
-        starts = []
-        env = make_env()
-        for i in range(self.eval_episodes):  # the first states of this evaluation's episodes
-            starts.append(env.reset(seed=EVAL_SEED_OFFSET + global_step + i)[0])
-        env.close()
+        if self._start_env is None:
+            self._start_env = make_env()  # one CartPole, reset to each evaluation episode's first state
+        starts = [self._start_env.reset(seed=EVAL_SEED_OFFSET + global_step + i)[0]
+                  for i in range(self.eval_episodes)]
         with torch.inference_mode():
             q_start = float(self.q_net(torch.as_tensor(np.array(starts))).max(dim=1).values.mean())
         nan = float("nan")
         values = {
             "step": global_step,
             "td_loss": self._loss_sum / self._updates if self._updates else nan,
-            "grad_norm": self._grad_norm_sum / self._updates if self._updates else nan,
+            "grad_norm": self._grad_norm_sum / self._grad_norms if self._grad_norms else nan,
             "epsilon": self._epsilon,
             "q_start": q_start,
         }
         for key, value in values.items():
             self._result.diagnostics.setdefault(key, []).append(value)
         self._loss_sum = self._grad_norm_sum = 0.0
-        self._updates = 0
+        self._updates = self._grad_norms = 0
         if self._writer is not None:
             self._writer.add_scalar("eval/greedy_mean", eval_mean, global_step)
             for key, value in values.items():

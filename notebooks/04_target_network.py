@@ -107,7 +107,7 @@ class TargetConfig:
     """Hyperparameters of DQN with replay and a target network (notebook 04)."""
 
     seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
-    total_steps: int = 25_000  # training budget in environment steps
+    total_steps: int = 30_000  # training budget in environment steps
     learning_rate: float = 4e-3  # Adam step size (see notebook 03)
     gamma: float = 0.995  # discount factor: a horizon of about 200 steps (see notebook 03)
     hidden_size: int = 128  # units in each of the two hidden layers

@@ -368,8 +368,39 @@ def test_tensorboard_refuses_a_bad_log_dir():
         cu.Monitor(small_net(), total_steps=1_000, tensorboard=3)
 
 
-def test_double_config_is_target_config_with_a_shorter_budget():
+def test_double_config_is_target_config():
     """DoubleConfig's docstring says so; keep it true."""
     target, double = dataclasses.asdict(cu.TargetConfig()), dataclasses.asdict(cu.DoubleConfig())
-    assert {k for k in target if target[k] != double[k]} == {"total_steps"}
-    assert double["total_steps"] == 20_000 and "20,000" in cu.DoubleConfig.__doc__
+    assert target == double
+    assert f"{double['total_steps']:,}" in cu.DoubleConfig.__doc__
+
+
+def test_eval_net_is_evaluated_and_returned_while_gradients_come_from_q_net():
+    q_net, avg_net = small_net(), small_net()
+    with torch.no_grad():
+        for p in avg_net.parameters():
+            p.add_(1.0)  # another network, so that evaluating the wrong one shows
+    optimizer = torch.optim.SGD(q_net.parameters(), lr=1e-3)
+    monitor = cu.Monitor(q_net, total_steps=2_000, progress=False, final_episodes=5, eval_net=avg_net)
+    learning_play(monitor, q_net, optimizer)
+    res = monitor.result(GammaConfig())
+    assert res.q_net is avg_net
+    expected = cu.evaluate(avg_net, 10, seed=cu.EVAL_SEED_OFFSET + 2_000)
+    assert res.eval_means[1] == pytest.approx(np.mean(expected))
+    assert np.array_equal(res.final_returns, cu.evaluate(avg_net, 5, seed=cu.FINAL_EVAL_SEED))
+    assert all(v > 0 for v in res.diagnostics["grad_norm"]), "gradient norms are read from q_net"
+
+
+def test_eval_net_must_be_a_network():
+    with pytest.raises(TypeError, match="eval_net must be a torch.nn.Module"):
+        cu.Monitor(small_net(), total_steps=10, eval_net="avg")
+
+
+def test_grad_norm_is_sampled_every_few_updates():
+    q_net = small_net()
+    monitor = cu.Monitor(q_net, total_steps=1_000, progress=False, final_episodes=0)
+    for _ in range(2 * cu.training.GRAD_NORM_EVERY + 1):
+        q_net.zero_grad()
+        (q_net(torch.ones(2, 4)) ** 2).sum().backward()
+        monitor.record_update(1.0)
+    assert monitor._grad_norms == 3 and monitor._updates == 2 * cu.training.GRAD_NORM_EVERY + 1
