@@ -8,7 +8,12 @@ same way: greedy evaluation every 1,000 environment steps on 10 separately seede
 (cartpole_utils.evaluate, the same seeds for both), "solved" at the first mean >= 475, training
 seconds with evaluation excluded, final greedy mean over 100 episodes. SB3 uses the RL Zoo's
 tuned hyperparameters for CartPole-v1 (rl-baselines3-zoo, hyperparams/dqn.yml).
-Runs alternate between the two agents, seed by seed, so that drifts of the machine hit both.
+Runs alternate between the two agents, seed by seed, so that drifts of the machine hit both. On
+two cores, run two halves of the seeds side by side and summarize them together:
+
+    python benchmarks/peer_benchmark.py --seeds 101-110 --out a.json &
+    python benchmarks/peer_benchmark.py --seeds 111-120 --out b.json; wait
+    python benchmarks/peer_benchmark.py --summarize a.json b.json
 """
 
 from __future__ import annotations
@@ -76,13 +81,48 @@ def train_course(agent: str, seed: int, steps: int) -> TrainResult:
     return train(config(seed=seed, total_steps=steps), progress=False)
 
 
+def report(records: dict[str, list[dict]], agent: str, seeds: list[int], steps: int) -> str:
+    """The protocol's table for both agents and the course / SB3 ratios, from per-seed run records."""
+    summaries = {f"course ({agent})": cu.summarize(records["course"]),
+                 "SB3 DQN (RL Zoo)": cu.summarize(records["sb3"])}
+    course, sb3 = summaries.values()
+    lines = [f"{len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), {steps:,} env steps each, torch threads: 1",
+             cu.format_table(summaries), "", "ratios course / SB3:"]
+    for key, label in (("steps_to_solve", "median steps to solve"),
+                       ("seconds_to_solve", "median train s to solve")):
+        lines.append(f"  {label}: {course[key][1] / sb3[key][1]:.2f}")
+    per_1k = course["seconds_per_1k_steps"] / sb3["seconds_per_1k_steps"]
+    lines.append(f"  train s per 1k steps: {per_1k:.2f}")
+    lines.append(f"  stays solved: {course['stays_solved'] / sb3['stays_solved']:.2f}")
+    return "\n".join(lines)
+
+
+def summarize_files(paths: list[str]) -> str:
+    """One table over the seeds of several saved runs (e.g. two halves of a sweep run side by side)."""
+    payloads = [json.loads(Path(p).read_text()) for p in paths]
+    steps = {p["steps"] for p in payloads}
+    agents = {p.get("agent", "soft") for p in payloads}
+    if len(steps) != 1 or len(agents) != 1:
+        raise SystemExit(f"These files differ in budget {sorted(steps)} or agent {sorted(agents)}; "
+                         "summarize runs of one setting together.")
+    records = {k: [r for p in payloads for r in p["records"][k]] for k in ("course", "sb3")}
+    seeds = [s for p in payloads for s in p["seeds"]]
+    machines = {json.dumps(p["machine"], sort_keys=True) for p in payloads}
+    return report(records, agents.pop(), seeds, steps.pop()) + f"\nmachine: {'; '.join(sorted(machines))}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agent", default="soft", choices=["soft", "double"], help="the course's agent")
     parser.add_argument("--seeds", default="101-120", help="e.g. 101-120 or 101-105")
     parser.add_argument("--steps", type=int, default=50_000)
     parser.add_argument("--out", help="also write the raw per-seed results to this JSON file")
+    parser.add_argument("--summarize", nargs="+", metavar="FILE",
+                        help="print the table and ratios of saved runs (one or more --out files) and exit")
     args = parser.parse_args()
+    if args.summarize:
+        print(summarize_files(args.summarize))
+        return 0
     cu.set_threads(1)
     runs: dict[str, list[TrainResult]] = {"course": [], "sb3": []}
     seeds = parse_seeds(args.seeds)
@@ -94,20 +134,12 @@ def main() -> int:
             print(f"seed {seed} {r.name:>28}: solved at {r.solved_at_step}, "
                   f"{r.solved_at_seconds and round(r.solved_at_seconds, 1)} s, stays {r.stability:.0%}, "
                   f"final {r.final_mean:.1f}, train {r.train_seconds:.1f} s", flush=True)
-    summaries = {"course (" + args.agent + ")": cu.summarize(runs["course"]),
-                 "SB3 DQN (RL Zoo)": cu.summarize(runs["sb3"])}
-    print(f"\n{len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), {args.steps:,} env steps each, torch threads: 1")
-    print(cu.format_table(summaries))
-    course, sb3 = summaries.values()
-    print("\nratios course / SB3:")
-    for key, label in (("steps_to_solve", "median steps to solve"),
-                       ("seconds_to_solve", "median train s to solve")):
-        print(f"  {label}: {course[key][1] / sb3[key][1]:.2f}")
-    print(f"  train s per 1k steps: {course['seconds_per_1k_steps'] / sb3['seconds_per_1k_steps']:.2f}")
-    print(f"  stays solved: {course['stays_solved'] / sb3['stays_solved']:.2f}")
+    records = {k: [cu.run_record(r) for r in v] for k, v in runs.items()}
+    print()
+    print(report(records, args.agent, seeds, args.steps))
     if args.out:
-        payload = {"steps": args.steps, "seeds": seeds, "machine": machine(),
-                   "records": {k: [cu.run_record(r) for r in v] for k, v in runs.items()}}
+        payload = {"agent": args.agent, "steps": args.steps, "seeds": seeds, "machine": machine(),
+                   "records": records}
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(payload, indent=1) + "\n")
         print(f"raw results: {args.out}")

@@ -83,7 +83,7 @@ assert torch.equal(target_net(probe), q_net(probe)), "After hard_update both net
 # through a fixed network, so news about a failure travels back roughly one step per copy. Mnih et
 # al. (2015) copied every 10,000 updates on Atari; on CartPole a copy every 100 environment steps
 # (25 gradient steps, one every 4 steps) keeps the targets still for a while and lets values travel fast.
-# Exercise 2 shows what a stale target costs.
+# Item 2 of "More to try" shows what a stale target costs.
 #
 # With this notebook the algorithm of Mnih et al. (2015, Algorithm 1, "deep Q-learning with
 # experience replay") is complete. In the course's names, with the lines of `train_target` below:

@@ -28,7 +28,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("cartpole_utils") 
 # it should be, or good on one seed and bad on the next. On CartPole a run costs seconds to minutes
 # and the noise between seeds is large (notebook 07), so "is my agent bad, or unlucky?" is a hard
 # question to answer there. This notebook answers it on **probe environments**: tasks so small that
-# the correct Q-values are known exactly and a correct agent learns them in a second or two.
+# the correct Q-values are known exactly and a correct agent learns them in a few seconds.
 #
 # **What you will learn**
 # - five probe environments, what each one tests, and the Q-values a correct agent must reach;
@@ -79,10 +79,12 @@ for probe in cu.probes.PROBES:
 # %% [markdown]
 # ## The agent on the probes
 #
-# `cu.probes.train_probe` is notebook 06's agent (replay buffer, Double DQN target, soft target
+# `cu.probes.train_probe` is notebook 06's learner (replay buffer, Double DQN target, soft target
 # updates, the course's `QNetwork`, `ReplayBuffer`, `double_dqn_td_target`, `q_learning_step` and
 # `soft_update`) on any small environment, with constant exploration ε = 0.5 so that every action is
-# tried often. Its three bug-prone pieces are arguments, so a broken one can be swapped in. Here is
+# tried often, a gradient step every environment step, and no deployed average: the probes check
+# the Q-network θ itself, the network whose targets a bug would corrupt. Its three bug-prone pieces
+# are arguments, so a broken one can be swapped in. Here is
 # its loop, exactly as it runs:
 
 # %%
@@ -160,8 +162,9 @@ for bug, results in bug_results.items():
 # - **No terminal mask** breaks every probe that ends by failure: a terminal step gets
 #   $r + \gamma \max Q$ instead of $r$, so the values drift up towards $1/(1-\gamma)$. TimeLimit
 #   still passes, since it never terminates.
-# - **`terminated or truncated`** passes everything except TimeLimit, where the value is cut to a
-#   five-step sum. On CartPole this bug hides: most episodes end by failure until the agent is good,
+# - **`terminated or truncated`** passes everything except TimeLimit, where one stored step in five
+#   now ends the return: $Q(0) = \tfrac45 (1 + \gamma Q(0)) + \tfrac15 \cdot 1$, so $Q(0) \approx 3.6$
+#   instead of 10. On CartPole this bug hides: most episodes end by failure until the agent is good,
 #   and then it undervalues exactly the states it should like best.
 # - **max instead of gather** passes every one-action probe (with one action the max *is* the
 #   action taken) and fails ActionReward: Q(0, 0) learns the value of the best action.
