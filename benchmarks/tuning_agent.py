@@ -8,7 +8,10 @@ agent as it was before tuning (end_e 0.05); the knobs add what was tried: a line
 hard copies (``tau=1`` with ``target_update_interval=C``), gradient clipping, the Huber loss, a reward
 scale, clamping the TD target at 1/(1-gamma), a lower learning rate while the agent reaches the time
 limit (``solving_lr_factor``), and evaluating a Polyak average of the online network (``avg_tau``,
-adopted in notebook 06 as 0.01). Results of the tuning sweeps (seeds 1-20) are in
+adopted in notebook 06 as 0.01), no gradient step while the last training episode reached the time
+limit (``solving_skip=2``, adopted in notebook 06 as ``pause_when_balancing``), acting with the
+average (``act_avg``), observations divided by fixed scales (``obs_scale``) and AdamW's weight decay
+(``weight_decay``). Results of the tuning sweeps (seeds 1-20) are in
 benchmarks/results/tuning/.
 """
 from collections import deque
@@ -50,7 +53,23 @@ class ExpConfig:
     # while the last training episode reached the time limit ('solving'):
     solving_train_freq: int = 0  # if > 0: train_freq then
     solving_lr_factor: float = 1.0  # learning-rate multiplier then
+    solving_skip: int = 0  # if 1: no gradient step (and no average update) then; 2: no gradient step
+    solving_lr_sticky: int = 0  # if 1: the multiplier stays once a training episode first reached the limit
     avg_tau: float = 0.0  # if > 0: evaluate a Polyak average of the online net (after each gradient step)
+    act_avg: int = 0  # if 1 (with avg_tau): act epsilon-greedily with the average, the network deployed
+    obs_scale: int = 0  # if 1: the networks see obs / (2.4, 3, 0.21, 3), each input of order 1
+    weight_decay: float = 0.0  # AdamW's decoupled weight decay (0: Adam)
+
+
+class ScaledQNetwork(cu.QNetwork):
+    """The course's Q-network on observations divided by fixed scales of CartPole's state."""
+
+    def __init__(self, hidden_size: int) -> None:
+        super().__init__(hidden_size)
+        self.register_buffer("inv_scale", 1.0 / torch.tensor([2.4, 3.0, 0.21, 3.0]))
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.layers(obs * self.inv_scale)
 
 
 class NBuffer:
@@ -79,17 +98,21 @@ def train_exp(config: ExpConfig, **monitor_options: Any) -> cu.TrainResult:
     cu.seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
     env = cu.make_env(seed=config.seed)
-    q_net, target_net = cu.QNetwork(config.hidden_size), cu.QNetwork(config.hidden_size)
+    net_cls = ScaledQNetwork if config.obs_scale else cu.QNetwork
+    q_net, target_net = net_cls(config.hidden_size), net_cls(config.hidden_size)
     cu.hard_update(target_net, q_net)
     kw = dict(fused=True) if config.fused else {}
-    optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, eps=config.adam_eps, **kw)
+    opt_cls = torch.optim.AdamW if config.weight_decay else torch.optim.Adam
+    if config.weight_decay:
+        kw["weight_decay"] = config.weight_decay
+    optimizer = opt_cls(q_net.parameters(), lr=config.learning_rate, eps=config.adam_eps, **kw)
     tp, qp = list(target_net.parameters()), list(q_net.parameters())
     buf = NBuffer(config.buffer_size, config.seed)
     pending = deque()
     g = config.gamma
     avg_net = None
     if config.avg_tau > 0:
-        avg_net = cu.QNetwork(config.hidden_size)
+        avg_net = net_cls(config.hidden_size)
         cu.hard_update(avg_net, q_net)
         ap = list(avg_net.parameters())
     monitor = cu.Monitor(avg_net if avg_net is not None else q_net, config.total_steps, name="exp",
@@ -111,7 +134,7 @@ def train_exp(config: ExpConfig, **monitor_options: Any) -> cu.TrainResult:
 
     for global_step in monitor.steps():
         epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
-        action = cu.epsilon_greedy(q_net, obs, epsilon, rng)
+        action = cu.epsilon_greedy(avg_net if config.act_avg else q_net, obs, epsilon, rng)
         next_obs, reward, terminated, truncated, _ = env.step(action)
         monitor.record(reward, episode_over=terminated or truncated)
         pending.append((obs, action, reward * config.reward_scale))
@@ -120,14 +143,20 @@ def train_exp(config: ExpConfig, **monitor_options: Any) -> cu.TrainResult:
         else:
             flush(next_obs, False, False)
         if terminated or truncated:
-            last_truncated = bool(truncated and not terminated)
+            sticky = bool(config.solving_lr_sticky and last_truncated)
+            last_truncated = bool(truncated and not terminated) or sticky
         obs = env.reset()[0] if terminated or truncated else next_obs
         solving = last_truncated and config.solving_train_freq > 0
         train_freq = config.solving_train_freq if solving else config.train_freq
         if config.solving_lr_factor != 1.0:
             for pg in optimizer.param_groups:
                 pg["lr"] = config.learning_rate * (config.solving_lr_factor if last_truncated else 1.0)
-        if global_step > config.learning_starts and global_step % train_freq == 0:
+        skip = config.solving_skip and last_truncated
+        if (config.solving_skip == 2 and skip and global_step > config.learning_starts
+                and global_step % train_freq == 0 and avg_net is not None):
+            with torch.no_grad():
+                torch._foreach_lerp_(ap, qp, config.avg_tau)
+        if global_step > config.learning_starts and global_step % train_freq == 0 and not skip:
             if config.lr_end_fraction != 1.0:
                 frac = global_step / config.total_steps
                 for pg in optimizer.param_groups:

@@ -47,6 +47,7 @@ class DuelingConfig:
     tau: float = 0.02  # Polyak step: theta' <- tau theta + (1 - tau) theta'
     target_update_interval: int = 1  # environment steps between soft updates
     avg_tau: float = 0.01  # Polyak step of the deployed average theta_bar (see notebook 06)
+    pause_when_balancing: bool = True  # no gradient step while the last episode reached the limit (06)
     start_e: float = 1.0  # initial exploration rate
     end_e: float = 0.1  # final exploration rate (see notebook 03)
     exploration_steps: int = 5_000  # steps over which epsilon decays linearly
@@ -66,18 +67,22 @@ def train_dueling(config: DuelingConfig, **monitor_options: Any) -> cu.TrainResu
     monitor = cu.Monitor(q_net, config.total_steps, name="Dueling Double DQN", eval_net=avg_net,
                          **monitor_options)
     obs, _ = env.reset(seed=config.seed)
+    balancing = False  # did the last finished training episode run to the time limit?
     for global_step in monitor.steps():
         epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
         action = cu.epsilon_greedy(q_net, obs, epsilon, rng)
         next_obs, reward, terminated, truncated, _ = env.step(action)
         monitor.record(reward, episode_over=terminated or truncated, epsilon=epsilon)
         replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
+        if terminated or truncated:
+            balancing = truncated and not terminated  # 500 steps without a fall
         obs = env.reset()[0] if terminated or truncated else next_obs
         if global_step > config.learning_starts and global_step % config.train_freq == 0:
-            batch = replay_buffer.sample(config.batch_size)
-            td_target = cu.double_dqn_td_target(q_net, target_net, batch, config.gamma)
-            loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
-            monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
+            if not (config.pause_when_balancing and balancing):  # learn again after the next fall
+                batch = replay_buffer.sample(config.batch_size)
+                td_target = cu.double_dqn_td_target(q_net, target_net, batch, config.gamma)
+                loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
+                monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
             cu.soft_update(avg_params, q_params, config.avg_tau)  # θ̄ ← τ̄ θ + (1 - τ̄) θ̄
         if global_step % config.target_update_interval == 0:
             cu.soft_update(target_params, q_params, config.tau)
