@@ -199,7 +199,7 @@ cu.explorer(plot_tracking, static_values=[{"tau": 0.02, "hard_interval": 100}],
 # network and of the deployed network) and the pause while balancing (the two previous sections).
 # Only the budget differs: 20,000 steps here, 30,000 in notebook 05, because each budget leaves its
 # agent the margin its check needs (on the sweeps of seeds 101-120, 06's agent first reached 475
-# within 15,000 steps on 19 of 20 seeds; 05's did so within 15,000 on 14 of 20, within 22,500 on 20
+# within 15,000 steps on 19 of 20 seeds; 05's did so within 15,000 on 15 of 20, within 22,500 on 20
 # of 20). With
 # $\gamma = 0.995$, the Q-values of an agent that balances to the time limit approach
 # $1/(1-\gamma) = 200$, the discounted return of an episode that never ends (bootstrapping
