@@ -151,12 +151,9 @@ def train_exp(config: ExpConfig, **monitor_options: Any) -> cu.TrainResult:
         if config.solving_lr_factor != 1.0:
             for pg in optimizer.param_groups:
                 pg["lr"] = config.learning_rate * (config.solving_lr_factor if last_truncated else 1.0)
-        skip = config.solving_skip and last_truncated
-        if (config.solving_skip == 2 and skip and global_step > config.learning_starts
-                and global_step % train_freq == 0 and avg_net is not None):
-            with torch.no_grad():
-                torch._foreach_lerp_(ap, qp, config.avg_tau)
-        if global_step > config.learning_starts and global_step % train_freq == 0 and not skip:
+        update_step = global_step > config.learning_starts and global_step % train_freq == 0
+        skip = bool(config.solving_skip and last_truncated)
+        if update_step and not skip:
             if config.lr_end_fraction != 1.0:
                 frac = global_step / config.total_steps
                 for pg in optimizer.param_groups:
@@ -178,10 +175,8 @@ def train_exp(config: ExpConfig, **monitor_options: Any) -> cu.TrainResult:
             if config.grad_clip:
                 torch.nn.utils.clip_grad_norm_(qp, config.grad_clip)
             optimizer.step()
-            if avg_net is not None:
-                with torch.no_grad():
-                    torch._foreach_lerp_(ap, qp, config.avg_tau)
+        if update_step and avg_net is not None and (not skip or config.solving_skip == 2):
+            cu.soft_update(ap, qp, config.avg_tau)
         if global_step % config.target_update_interval == 0:
-            with torch.no_grad():
-                torch._foreach_lerp_(tp, qp, config.tau)
+            cu.soft_update(tp, qp, config.tau)
     return monitor.result(config)
