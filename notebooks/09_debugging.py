@@ -221,8 +221,10 @@ cu.plot_diagnostics(final_agent);
 # return, $(1-\gamma^{500})/(1-\gamma) \approx 183.7$, and $1/(1-\gamma) = 200$. A prediction far above it, or above $1/(1-\gamma)$, is
 # overestimation or a missing terminal mask; one far below it with long episodes points at a
 # time limit stored as terminal. A TD loss or gradient norm that keeps growing by orders of
-# magnitude means the values are diverging. The lines below read this run's last evaluation; Double
-# DQN reduces overestimation (notebook 05), it does not remove it.
+# magnitude means the values are diverging. The final agent takes no gradient step while its
+# training episodes run to the time limit (notebook 06), so its loss and gradient-norm panels stop, or
+# have gaps, where a whole interval between two evaluations passed without one. The lines below read
+# this run's last evaluation; Double DQN reduces overestimation (notebook 05), it does not remove it.
 
 # %%
 diagnostics = final_agent.diagnostics
