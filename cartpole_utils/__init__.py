@@ -51,6 +51,7 @@ _PLUMBING: dict[str, str] = {
     "show_gif": "render", "filmstrip": "render",
     # widgets, progress, checkpoints
     "episode_player": "widgets", "explorer": "widgets", "describe_widget": "widgets",
+    "episode_picker": "widgets",
     "progress_bar": "progress",
     "save_checkpoint": "checkpoint", "load_checkpoint": "checkpoint", "load_agent": "checkpoint",
     "SHIPPED_AGENT": "checkpoint", "CheckpointError": "checkpoint",

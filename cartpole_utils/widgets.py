@@ -85,7 +85,7 @@ def explorer(
         **sliders: name -> ipywidgets slider (or an ``interact`` abbreviation like ``(0.0, 1.0)``).
 
     Returns:
-        the interactive widget.
+        the ``ipywidgets.VBox`` of sliders and the figure.
     """
     if not callable(plot):
         raise TypeError("plot must be a function that draws a figure from keyword values.")
@@ -110,11 +110,6 @@ def explorer(
         _show_static(fig)
         plt.close(fig)
 
-    def draw(**values: Any) -> None:
-        fig = plot(**values)
-        _show_static(fig)
-        plt.close(fig)
-
     import inspect
 
     defaults = {name: p.default for name, p in inspect.signature(plot).parameters.items()
@@ -129,8 +124,84 @@ def explorer(
         else:
             default = start.get(name, inspect.Parameter.empty)
             controls[name] = widgets.interactive.widget_from_abbrev(slider, default)
+        controls[name].description = controls[name].description or name
+    image = widgets.Image(format="png")
+
+    def redraw(_change: Any = None) -> None:
+        fig = plot(**{name: control.value for name, control in controls.items()})
+        image.value = _figure_png(fig)
+        plt.close(fig)
+
+    # The figure goes into an Image widget as PNG bytes, not through an Output widget: a display
+    # into an Output widget while a cell runs can stall a headless run (jupyter/nbclient#312).
+    redraw()
+    for control in controls.values():
+        control.observe(redraw, names="value")
     sentence = f"Sliders ({', '.join(sliders)}) that redraw the figure; they need a running kernel."
-    return describe_widget(widgets.interactive(draw, **controls), sentence)
+    return describe_widget(widgets.VBox([*controls.values(), image]), sentence)
+
+
+def episode_picker(record: Callable[..., Episode], every: int = 3, **choices: Sequence[Any]) -> Any:
+    """Drop-down menus and a play button that record an episode and show it as a GIF.
+
+    Nothing is recorded until the button is pressed, so the widget costs nothing in a run
+    without a browser (a test, a saved notebook); show a static GIF beside it for those readers.
+
+    Args:
+        record: a function that takes one value of each menu as keywords and returns an
+            :class:`Episode` (from :func:`cartpole_utils.record_episode`).
+        every: keep every ``every``-th frame in the GIF (see :func:`cartpole_utils.gif_bytes`).
+        **choices: menu name -> the values to choose from, e.g. ``seed=[1, 2, 3]``.
+
+    Returns:
+        the ``ipywidgets.VBox``; put it last in a cell to show it.
+    """
+    if not callable(record):
+        raise TypeError("record must be a function that returns an Episode from keyword values.")
+    if not choices:
+        raise ValueError("Give at least one menu, e.g. seed=[1, 2, 3].")
+    for name, values in choices.items():
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__") or not list(values):
+            raise TypeError(f"Menu {name!r} needs a non-empty list of values to choose from, got {values!r}.")
+    import ipywidgets as widgets
+
+    from .render import gif_bytes
+
+    menus = {name: widgets.Dropdown(options=list(values), description=name)
+             for name, values in choices.items()}
+    button = widgets.Button(description="play", icon="play")
+    image = widgets.Image(format="gif")
+    caption = widgets.HTML("<i>Pick, then press play.</i>")
+
+    def play(_button: Any = None) -> None:
+        button.disabled = True
+        caption.value = "<i>recording...</i>"
+        try:
+            values = {name: menu.value for name, menu in menus.items()}
+            episode = record(**values)
+            if not isinstance(episode, Episode):
+                raise TypeError(f"record returned {type(episode).__name__}; "
+                                "it must return a cu.record_episode Episode.")
+            image.value = gif_bytes(episode, every=every)
+            shown = ", ".join(f"{name} {value}" for name, value in values.items())
+            end = "truncated at the time limit" if episode.truncated else "terminated"
+            caption.value = f"{shown}: {episode.length} steps, {end}"
+        except Exception as error:  # shown in the widget, not lost in a callback log
+            caption.value = f"<b>error:</b> {type(error).__name__}: {error}"
+        finally:
+            button.disabled = False
+
+    button.on_click(play)
+    box = widgets.VBox([widgets.HBox([*menus.values(), button]), image, caption])
+    sentence = (f"Menus ({', '.join(choices)}) and a play button that show an episode; "
+                "they need a running kernel.")
+    return describe_widget(box, sentence)
+
+
+def _figure_png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80)
+    return buf.getvalue()
 
 
 def describe_widget(widget: Any, sentence: str) -> Any:

@@ -1,5 +1,7 @@
 # ---
 # jupyter:
+#   execution:
+#     timeout: 1200
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -189,27 +191,24 @@ for name in runs:
 # %% [markdown]
 # ## The agents at play
 #
-# Pick an agent and a seed to watch its final network (needs a running kernel). Below the picker,
-# one episode of each agent's seed-1 network, for readers of the saved notebook.
+# Pick an agent and a seed and press play to watch its final network (needs a running kernel).
+# Below the picker, one episode of each agent's seed-1 network, for readers of the saved notebook.
 
 # %%
-def show_agent(agent: str, seed: int) -> None:
-    """Record and show one greedy episode of an agent's final network."""
-    from IPython.display import display
-
+def play_agent(agent: str, seed: int) -> cu.Episode:
+    """One greedy episode of an agent's final network, recorded for a GIF."""
     run = runs[agent][experiment.seeds.index(seed)]
-    episode = cu.record_episode(cu.make_env(render_mode="rgb_array"), run.q_net, seed=100)
-    display(cu.show_gif(episode, caption=f"{agent}, seed {seed}: {episode.length} steps", every=3))
+    return cu.record_episode(cu.make_env(render_mode="rgb_array"), run.q_net, seed=100)
 
 
-import ipywidgets as widgets
-
-cu.describe_widget(widgets.interactive(show_agent, agent=list(runs), seed=list(experiment.seeds)),
-                   "A picker of agent and seed that shows its final network playing; it needs a running kernel.")
+cu.episode_picker(play_agent, agent=list(runs), seed=list(experiment.seeds))
 
 # %%
+from IPython.display import display
+
 for name in runs:
-    show_agent(name, experiment.seeds[0])
+    episode = play_agent(name, experiment.seeds[0])
+    display(cu.show_gif(episode, caption=f"{name}, seed {experiment.seeds[0]}: {episode.length} steps", every=3))
 
 # %% [markdown]
 # ## Exercises

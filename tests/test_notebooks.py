@@ -18,7 +18,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from build_notebooks import STAMP_KEY, code_hash, package_hash, versions  # noqa: E402
+from build_notebooks import (  # noqa: E402
+    STAMP_KEY,
+    code_hash,
+    stale_modules,
+    version_mismatch,
+    versions,
+)
 
 SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 IDS = [p.stem for p in SOURCES]
@@ -62,17 +68,12 @@ def test_outputs_come_from_these_cells_in_one_run(py: Path) -> None:
         f"The outputs of {py.with_suffix('.ipynb').name} were made by other code than its cells hold: "
         f"{rebuild}."
     )
-    modules = stamp.get("package_modules")
+    modules = stamp.get("module_sha256")
     assert modules, f"{py.name}: the outputs carry no record of the package code they ran: {rebuild}."
-    assert stamp.get("package_sha256") == package_hash(modules), (
+    changed = stale_modules(stamp)
+    assert not changed, (
         f"The outputs of {py.with_suffix('.ipynb').name} were made with other cartpole_utils code than the "
-        f"package now holds (one of {', '.join(modules)} changed): {rebuild}."
-    )
-    made_with, installed = stamp.get("versions"), versions()
-    assert made_with == installed, (
-        f"The outputs of {py.with_suffix('.ipynb').name} were made with {made_with}, and this "
-        f"environment has {installed}; other versions can compute other numbers. Install the versions of "
-        f"constraints.txt (`make setup` does), or {rebuild}."
+        f"package now holds ({', '.join(changed)} changed in more than docstrings and comments): {rebuild}."
     )
     counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1)), (
@@ -81,6 +82,21 @@ def test_outputs_come_from_these_cells_in_one_run(py: Path) -> None:
     )
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors, f"{py.name} was published with an error output: {errors[0].get('ename')}."
+
+
+@pytest.mark.parametrize("py", SOURCES, ids=IDS)
+def test_outputs_made_with_the_installed_versions(py: Path) -> None:
+    """Only where the installed torch, NumPy and Gymnasium are the ones `make setup` installs: elsewhere
+    (Colab, macOS, another supported torch) the numbers may differ and nothing is stale."""
+    other = version_mismatch()
+    if other:
+        pytest.skip(other)
+    nb = nbformat.read(py.with_suffix(".ipynb"), as_version=4)
+    made_with = nb.metadata.get(STAMP_KEY, {}).get("versions", {})
+    assert version_mismatch(made_with) is None, (
+        f"The outputs of {py.with_suffix('.ipynb').name} were made with {made_with}, not the versions "
+        f"`make setup` installs ({versions()}): run `make notebooks NB={py.name[:2]}`."
+    )
 
 
 @pytest.mark.parametrize("py", SOURCES, ids=IDS)
@@ -180,28 +196,99 @@ def test_no_bare_done_in_notebooks() -> None:
         assert not re.search(r"\bdone\b", code), f"{py.name}: use terminated/truncated, never `done`."
 
 
-def test_stamp_covers_package_code_and_versions(tmp_path, monkeypatch) -> None:
+def _copy_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    import shutil
+
     import build_notebooks
 
-    modules = ["cartpole_utils", "cartpole_utils.nb06_soft_updates"]
-    assert build_notebooks.module_file(modules[0]).name == "__init__.py"
-    assert build_notebooks.module_file(modules[1]) == ROOT / "cartpole_utils" / "nb06_soft_updates.py"
-    before = package_hash(modules)
     fake = tmp_path / "cartpole_utils"
-    fake.mkdir()
-    for name in ("__init__.py", "nb06_soft_updates.py"):
-        (fake / name).write_bytes((ROOT / "cartpole_utils" / name).read_bytes())
+    shutil.copytree(ROOT / "cartpole_utils", fake, ignore=shutil.ignore_patterns("__pycache__", "data"))
     monkeypatch.setattr(build_notebooks, "PACKAGE", fake)
-    assert package_hash(modules) == before
-    (fake / "nb06_soft_updates.py").write_text("# SoftConfig changed\n", encoding="utf-8")
-    assert package_hash(modules) != before, "A change to an imported module must make the outputs stale."
-    assert set(versions()) == {"torch", "numpy", "gymnasium"}
+    return fake
+
+
+def _reword_prose(source: str) -> str:
+    """Every docstring reworded, a comment on every def and class, a comment line at the top."""
+    import ast
+
+    lines = source.splitlines(keepends=True)
+    edits = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+                    and isinstance(first.value.value, str):
+                edits.append((first.lineno, first.end_lineno, first.col_offset))
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            edits.append((node.lineno, None, None))
+    for start, end, col in sorted(edits, key=lambda e: (e[0], e[1] is not None), reverse=True):
+        if end is None:
+            lines[start - 1] = lines[start - 1].rstrip("\n") + "  # reworded\n"
+        else:
+            indent = " " * col
+            lines[start - 1:end] = [f'{indent}"""Reworded: what this does, said otherwise."""\n']
+    return "# A comment added at the top.\n" + "".join(lines)
+
+
+def test_docstring_and_comment_edits_leave_every_notebook_fresh(tmp_path, monkeypatch) -> None:
+    stamps = [nbformat.read(py.with_suffix(".ipynb"), as_version=4).metadata.get(STAMP_KEY, {})
+              for py in SOURCES]
+    fake = _copy_package(tmp_path, monkeypatch)
+    modules = sorted(fake.glob("*.py"))
+    assert len(modules) > 10
+    for path in modules:
+        before = path.read_text(encoding="utf-8")
+        path.write_text(_reword_prose(before), encoding="utf-8")
+        assert path.read_text(encoding="utf-8") != before
+    for py, stamp in zip(SOURCES, stamps):
+        assert stale_modules(stamp) == [], f"{py.name}: a docstring or comment edit made its outputs stale."
+
+
+def test_a_code_edit_stales_exactly_the_notebooks_that_ran_it(tmp_path, monkeypatch) -> None:
+    stamps = {py.name: nbformat.read(py.with_suffix(".ipynb"), as_version=4).metadata.get(STAMP_KEY, {})
+              for py in SOURCES}
+    fake = _copy_package(tmp_path, monkeypatch)
+    for component in sorted(fake.glob("nb0*.py")):
+        module = f"cartpole_utils.{component.stem}"
+        source = component.read_text(encoding="utf-8")
+        component.write_text(source.replace("gamma: float = 0.99", "gamma: float = 0.98", 1)
+                             if "gamma: float = 0.99" in source else source + "\n_EXTRA = 1\n",
+                             encoding="utf-8")
+        users = {name for name, stamp in stamps.items() if module in stamp.get("module_sha256", {})}
+        stale = {name for name, stamp in stamps.items() if stale_modules(stamp)}
+        assert users and stale == users, (
+            f"editing {component.name} staled {sorted(stale)}, not {sorted(users)}"
+        )
+        assert len(stale) < len(stamps), f"{component.name} cannot be used by every notebook"
+        component.write_text(source, encoding="utf-8")
+
+
+def test_a_missing_module_is_stale(tmp_path, monkeypatch) -> None:
+    stamp = nbformat.read(SOURCES[-1].with_suffix(".ipynb"), as_version=4).metadata[STAMP_KEY]
+    fake = _copy_package(tmp_path, monkeypatch)
+    (fake / "evaluation.py").unlink()
+    assert "cartpole_utils.evaluation" in stale_modules(stamp)
+
+
+def test_other_library_versions_skip_with_one_line_that_says_why() -> None:
+    import build_notebooks
+
+    reference = build_notebooks.reference_versions()
+    assert set(reference) == set(versions()) == {"torch", "numpy", "gymnasium"}
+    assert version_mismatch(dict(reference)) is None
+    assert version_mismatch({**reference, "torch": reference["torch"] + "+cpu"}) is None, (
+        "A local build label (PyPI's 2.13.0 against the CPU wheel's 2.13.0+cpu) is the same torch."
+    )
+    message = version_mismatch({**reference, "torch": "2.14.1"})
+    assert message and "torch 2.14.1" in message and reference["torch"] in message
+    assert "numpy" not in message and "\n" not in message
+    assert "numbers" in message
 
 
 @pytest.mark.parametrize("number", ["06", "07", "08"])
 def test_notebooks_training_the_final_agent_depend_on_notebook_06(number: str) -> None:
     py = next(p for p in SOURCES if p.name.startswith(number))
     stamp = nbformat.read(py.with_suffix(".ipynb"), as_version=4).metadata.get(STAMP_KEY, {})
-    assert "cartpole_utils.nb06_soft_updates" in stamp.get("package_modules", []), (
+    assert "cartpole_utils.nb06_soft_updates" in stamp.get("module_sha256", {}), (
         f"{py.name}'s outputs should record that they depend on notebook 06's exported code."
     )

@@ -58,10 +58,47 @@ def test_explorer_draws_static_snapshots_then_a_widget():
         return draw(**values)
 
     ui = cu.explorer(plot, static_values=[{"tau": 0.1}, {"tau": 0.9}], tau=(0.0, 1.0, 0.1))
-    assert isinstance(ui, widgets.interactive)
-    assert calls[:2] == [{"tau": 0.1}, {"tau": 0.9}]
+    assert isinstance(ui, widgets.VBox)
+    assert calls == [{"tau": 0.1}, {"tau": 0.9}, {"tau": 0.1}]  # two static figures, then the widget's
     assert plt.get_fignums() == []  # every drawn figure was closed
-    assert [type(c) for c in ui.children[:1]] == [widgets.FloatSlider]
+    slider, image = ui.children
+    assert isinstance(slider, widgets.FloatSlider) and slider.description == "tau"
+    assert isinstance(image, widgets.Image) and Image.open(io.BytesIO(image.value)).format == "PNG"
+    first = image.value
+    slider.value = 0.5
+    assert calls[-1] == {"tau": 0.5} and image.value != first
+    assert plt.get_fignums() == []
+
+
+def test_explorer_uses_no_output_widget():
+    """A display into an Output widget while a cell runs can stall a headless run (nbclient#312)."""
+    ui = cu.explorer(draw, tau=(0.0, 1.0))
+    assert not any(isinstance(child, widgets.Output) for child in ui.children)
+
+
+def test_episode_picker_records_only_when_play_is_pressed(episode):
+    calls = []
+
+    def record(agent, seed):
+        calls.append((agent, seed))
+        return episode
+
+    picker = cu.episode_picker(record, agent=["a", "b"], seed=[1, 2])
+    (menus_and_button, image, caption) = picker.children
+    agent, seed, button = menus_and_button.children
+    assert calls == [] and image.value == b""
+    agent.value, seed.value = "b", 2
+    button.click()
+    assert calls == [("b", 2)]
+    assert image.value[:6] == b"GIF89a"
+    assert f"agent b, seed 2: {episode.length} steps, terminated" in caption.value
+    assert picker._repr_mimebundle_()["text/plain"].startswith("Menus (agent, seed) and a play button")
+
+
+def test_episode_picker_shows_a_bad_record_in_its_caption():
+    picker = cu.episode_picker(lambda seed: [0, 1], seed=[1])
+    picker.children[0].children[-1].click()
+    assert "record returned list" in picker.children[2].value
 
 
 def test_explorer_accepts_one_dict_and_several_sliders():
@@ -90,6 +127,13 @@ BAD_INPUTS = [
                  "static_values must be a list of dicts", id="explorer-static-list-of-str"),
     pytest.param(lambda: cu.explorer(draw, static_values=0.5, tau=(0.0, 1.0)), TypeError,
                  "static_values must be a list of dicts", id="explorer-static-number"),
+    pytest.param(lambda: cu.episode_picker("agent", seed=[1]), TypeError, "record must be a function",
+                 id="picker-record-not-callable"),
+    pytest.param(lambda: cu.episode_picker(draw), ValueError, "Give at least one menu", id="picker-no-menus"),
+    pytest.param(lambda: cu.episode_picker(draw, seed=[]), TypeError, "Menu 'seed' needs a non-empty list",
+                 id="picker-empty-menu"),
+    pytest.param(lambda: cu.episode_picker(draw, seed="123"), TypeError, "Menu 'seed' needs a non-empty list",
+                 id="picker-str-menu"),
 ]
 
 

@@ -2,8 +2,11 @@
 
 For each ``notebooks/NN_name.py`` (or the ones named on the command line) this runs the notebook
 top to bottom in a fresh kernel and writes ``notebooks/NN_name.ipynb`` with its outputs, stamped
-with a hash of the code cells that produced them. ``tests/test_notebooks.py`` fails when the
-stamp no longer matches the cells, when a cell was not run in order, or when the pair drifted.
+with a hash of the code cells that produced them, a hash of the code (docstrings and comments
+left out) of every ``cartpole_utils`` module they loaded, and the library versions they ran with.
+``tests/test_notebooks.py`` fails when the stamp no longer matches the cells or the package code,
+when a cell was not run in order, or when the pair drifted; it compares the versions only where
+the ones ``make setup`` installs are installed. It builds only with those versions.
 
     python tools/build_notebooks.py                 # all notebooks
     python tools/build_notebooks.py 03 05           # some, by number
@@ -13,6 +16,7 @@ stamp no longer matches the cells, when a cell was not run in order, or when the
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import json
 import sys
@@ -47,13 +51,39 @@ def module_file(module: str) -> Path:
     return PACKAGE.joinpath(*parts).with_suffix(".py") if parts else PACKAGE / "__init__.py"
 
 
+def code_of(source: str) -> str:
+    """What in a module's source can change what it computes: its syntax tree without docstrings.
+
+    Comments never reach the tree, and the docstrings of the module, its classes and functions are
+    dropped, so prose-only edits leave the result unchanged; every other edit (a number, a name, a
+    string the code prints) changes it.
+    """
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False)
+
+
 def package_hash(modules: list[str]) -> str:
-    """sha256 of the sources of the given cartpole_utils modules (a missing file hashes as missing)."""
+    """sha256 of the code (:func:`code_of`) of the given cartpole_utils modules (a missing file
+    hashes as missing)."""
     digest = hashlib.sha256()
     for module in sorted(modules):
         path = module_file(module)
-        digest.update(module.encode() + b"\0" + (path.read_bytes() if path.exists() else b"<missing>"))
+        code = code_of(path.read_text(encoding="utf-8")) if path.exists() else "<missing>"
+        digest.update(module.encode() + b"\0" + code.encode())
     return digest.hexdigest()
+
+
+def stale_modules(stamp: dict[str, object]) -> list[str]:
+    """The modules of a notebook's stamp whose code changed since its outputs were made."""
+    recorded = stamp.get("module_sha256", {})
+    assert isinstance(recorded, dict)
+    return [module for module in sorted(recorded) if recorded[module] != package_hash([module])]
 
 
 def versions() -> dict[str, str]:
@@ -63,10 +93,49 @@ def versions() -> dict[str, str]:
     return {name: version(name) for name in VERSIONED}
 
 
+def reference_versions() -> dict[str, str]:
+    """The versions ``make setup`` installs: torch from the Makefile's ``TORCH``, the rest from
+    ``constraints.txt``. The published outputs are made with these."""
+    import re
+
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"\s*([A-Za-z0-9_.-]+)\s*==\s*([^\s#;]+)", line)
+        if match:
+            pins[match.group(1).lower()] = match.group(2)
+    torch = re.search(r"^TORCH\s*\?=\s*torch==(\S+)", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    if torch:
+        pins["torch"] = torch.group(1)
+    missing = [name for name in VERSIONED if name not in pins]
+    if missing:
+        raise SystemExit(f"constraints.txt (or the Makefile's TORCH) pins no version of {missing}.")
+    return {name: pins[name] for name in VERSIONED}
+
+
+def _public(version: str) -> str:
+    """``2.13.0+cpu`` -> ``2.13.0``: the local label names a build, not other code."""
+    return version.split("+", 1)[0]
+
+
+def version_mismatch(installed: dict[str, str] | None = None) -> str | None:
+    """None where the installed libraries are the reference ones (so the published numbers can be
+    compared); else one line that says which differ and why the numbers may too."""
+    installed = versions() if installed is None else installed
+    reference = reference_versions()
+    differ = [f"{name} {installed.get(name)} (outputs made with {reference[name]})"
+              for name in VERSIONED if _public(str(installed.get(name))) != _public(reference[name])]
+    if not differ:
+        return None
+    return ("this environment has " + ", ".join(differ) + ": other library versions can compute other "
+            "numbers, so the published numbers are not compared here (`make setup` installs the "
+            "versions they were made with).")
+
+
 def stamp(nb: object, modules: list[str]) -> dict[str, object]:
     """What the published outputs of a notebook depend on."""
-    return {"code_sha256": code_hash(nb), "package_modules": sorted(modules),
-            "package_sha256": package_hash(modules), "versions": versions()}
+    return {"code_sha256": code_hash(nb),
+            "module_sha256": {module: package_hash([module]) for module in sorted(modules)},
+            "versions": versions()}
 
 
 def select(numbers: list[str]) -> list[Path]:
@@ -76,7 +145,31 @@ def select(numbers: list[str]) -> list[Path]:
     return sources
 
 
-def execute(py: Path, timeout: int) -> float:
+def cell_timeout(nb: object, default: int) -> int:
+    """The per-cell timeout a notebook asks for in its metadata (``execution: timeout``, which
+    nbmake reads too), else ``default``."""
+    execution = nb.metadata.get("execution", {})  # type: ignore[attr-defined]
+    return int(execution.get("timeout", default))
+
+
+def slowest_cell(nb: object) -> tuple[int, float]:
+    """(code cell number from 1, seconds) of the slowest cell, from nbclient's timing metadata."""
+    from datetime import datetime
+
+    slowest = (0, 0.0)
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]  # type: ignore[attr-defined]
+    for number, cell in enumerate(code_cells, start=1):
+        timing = cell.metadata.get("execution", {})
+        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
+            start, end = (datetime.fromisoformat(timing[key].replace("Z", "+00:00"))
+                          for key in ("iopub.execute_input", "shell.execute_reply"))
+            if (end - start).total_seconds() > slowest[1]:
+                slowest = (number, (end - start).total_seconds())
+    return slowest
+
+
+def execute(py: Path, timeout: int) -> tuple[float, int, float]:
+    """Run a notebook, store it with its outputs and stamp; (seconds, slowest cell, its seconds)."""
     import jupytext
     import nbformat
     from nbclient import NotebookClient
@@ -86,15 +179,18 @@ def execute(py: Path, timeout: int) -> float:
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
     started = time.perf_counter()
     NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", record_timing=False,
+        nb, timeout=cell_timeout(nb, timeout), kernel_name="python3", record_timing=True,
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     ).execute()
     seconds = time.perf_counter() - started
     probe = nb.cells.pop()
     modules = json.loads(probe.outputs[0]["text"])
+    number, slowest = slowest_cell(nb)
+    for cell in nb.cells:  # timings vary from run to run: not part of what is published
+        cell.metadata.pop("execution", None)
     nb.metadata[STAMP_KEY] = stamp(nb, modules)
     nbformat.write(nb, py.with_suffix(".ipynb"))
-    return seconds
+    return seconds, number, slowest
 
 
 def update_inputs(py: Path) -> None:
@@ -116,17 +212,24 @@ def update_inputs(py: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("numbers", nargs="*", help="two-digit notebook numbers (default: all)")
-    parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
+    parser.add_argument("--timeout", type=int, default=3600,
+                        help="seconds per cell, where a notebook's metadata sets none")
     parser.add_argument("--inputs-only", action="store_true", help="do not execute")
+    parser.add_argument("--other-versions", action="store_true",
+                        help="build with library versions other than the ones `make setup` installs")
     args = parser.parse_args()
+    other = version_mismatch()
+    if other and not args.inputs_only and not args.other_versions:
+        raise SystemExit(f"Not building: {other} (pass --other-versions to build anyway)")
     for py in select(args.numbers):
         if args.inputs_only:
             update_inputs(py)
             print(f"{py.stem}: inputs updated")
         else:
-            seconds = execute(py, args.timeout)
+            seconds, number, slowest = execute(py, args.timeout)
             size = py.with_suffix(".ipynb").stat().st_size / 1e3
-            print(f"{py.stem}: executed in {seconds:.1f} s, {size:.0f} kB", flush=True)
+            print(f"{py.stem}: executed in {seconds:.1f} s (slowest: code cell {number}, {slowest:.1f} s), "
+                  f"{size:.0f} kB", flush=True)
     return 0
 
 
