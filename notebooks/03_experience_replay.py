@@ -298,9 +298,6 @@ print(f"greedy evaluations from the first solve on: {[round(m) for m in evals_af
 # written yet prints "not attempted" and stops nothing. Reference solutions are in
 # `solutions/03_experience_replay.py`; try first.
 
-# %%
-import cartpole_utils.exercises  # noqa: F401 (the checkers, as cu.exercises)
-
 # %% [markdown]
 # **Exercise 1: the ring buffer.** `cu.ReplayBuffer.__init__` makes the arrays (`obs`, `actions`,
 # `rewards`, `next_obs`, `terminated`, `truncated`) and the counters `pos`, `size`, `capacity`. Write

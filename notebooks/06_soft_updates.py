@@ -351,9 +351,6 @@ print(result.report())
 # written yet prints "not attempted" and stops nothing. Reference solutions are in
 # `solutions/06_soft_updates.py`; try first.
 
-# %%
-import cartpole_utils.exercises  # noqa: F401 (the checkers, as cu.exercises)
-
 # %% [markdown]
 # **Exercise 1: the soft update.** $\theta' \leftarrow \tau\,\theta + (1 - \tau)\,\theta'$ for each pair
 # of parameters, in place (the lists are `list(target_net.parameters())` and
