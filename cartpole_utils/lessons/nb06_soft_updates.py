@@ -24,7 +24,8 @@ def soft_update(target_params: list[torch.Tensor], q_params: list[torch.Tensor],
     Takes the two networks' parameter lists, built once: `list(net.parameters())`.
     """
     with torch.no_grad():
-        torch._foreach_lerp_(target_params, q_params, tau)  # θ' ← θ' + τ (θ - θ') = τ θ + (1 - τ) θ'
+        for target_param, q_param in zip(target_params, q_params):
+            target_param.lerp_(q_param, tau)  # θ' ← θ' + τ (θ - θ') = τ θ + (1 - τ) θ'
 
 
 @dataclass(frozen=True)
