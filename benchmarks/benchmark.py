@@ -67,16 +67,71 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
+def field_comments(config_cls: type) -> dict[str, str]:
+    """Each dataclass field's trailing comment in its source (``total_steps: int = ...  # budget``)."""
+    import inspect
+    import re
+
+    try:
+        source = inspect.getsource(config_cls)
+    except (OSError, TypeError):
+        return {}
+    found = re.findall(r"^\s+(\w+)\s*:[^#\n]*#\s*(.+)$", source, re.M)
+    return {name: comment.strip() for name, comment in found}
+
+
+def describe_fields(config_cls: type) -> str:
+    """One line a field: name, type, default and comment (what ``--help`` lists)."""
+    comments = field_comments(config_cls)
+    return "\n".join(
+        f"  {f.name:<24} {type(f.default).__name__:<6} = {f.default!r:<10} {comments.get(f.name, '')}"
+        for f in dataclasses.fields(config_cls)
+    )
+
+
+def _typed(config_cls: type, key: str, value: str, default: Any) -> Any:
+    """``value`` as the type of the field's default, or a SystemExit that names the field."""
+    kind = type(default)
+    article = "an" if kind.__name__[0] in "aeiou" else "a"
+    wrong = SystemExit(f"{config_cls.__name__}.{key} takes {article} {kind.__name__}: {value!r} is not one "
+                       f"(e.g. {key}={default!r}).")
+    if kind is bool:
+        words = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+        if value.strip().lower() not in words:
+            raise wrong
+        return words[value.strip().lower()]
+    if kind is int:
+        try:
+            number = float(value.replace("_", ""))
+        except ValueError:
+            raise wrong from None
+        if not number.is_integer():
+            raise wrong
+        return int(number)  # 3e4 and 30_000 are whole numbers too
+    if kind is float:
+        try:
+            return float(value.replace("_", ""))
+        except ValueError:
+            raise wrong from None
+    if kind is str:
+        return value
+    raise SystemExit(f"{config_cls.__name__}.{key} ({kind.__name__}) cannot be set from the command line.")
+
+
 def parse_overrides(pairs: list[str], config_cls: type) -> dict[str, Any]:
-    """``["tau=0.05", "train_freq=4"]`` -> typed overrides of the config dataclass's fields."""
+    """``["tau=0.05", "train_freq=4"]`` -> overrides of the config dataclass's fields, each of the
+    field's own type: ``learning_starts=1.7`` and ``pause_when_balancing=maybe`` are refused with the
+    field's name; booleans take true/false (or 1/0, yes/no)."""
     fields = {f.name: f for f in dataclasses.fields(config_cls)}
     out: dict[str, Any] = {}
     for pair in pairs:
-        key, _, value = pair.partition("=")
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"--set takes name=value pairs, got {pair!r}.")
         if key not in fields:
-            raise SystemExit(f"{config_cls.__name__} has no field {key!r}; fields: {sorted(fields)}")
-        default = fields[key].default
-        out[key] = type(default)(float(value)) if isinstance(default, (int, float)) else value
+            raise SystemExit(f"{config_cls.__name__} has no field {key!r}; its fields:\n"
+                             f"{describe_fields(config_cls)}")
+        out[key] = _typed(config_cls, key, value, fields[key].default)
     return out
 
 
@@ -131,7 +186,10 @@ def report(payload: dict[str, Any]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    fields = "\n\n".join(f"{name} ({getattr(cu, config).__name__}), --set NAME=VALUE for any of:\n"
+                           f"{describe_fields(getattr(cu, config))}" for name, (_, config) in AGENTS.items())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=fields,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("agent", nargs="?", help=f"one of {sorted(AGENTS)} or module:train_fn:ConfigClass")
     parser.add_argument("--seeds", default="101-120", help="e.g. 1-20 (tuning) or 101-120 (reporting)")
     parser.add_argument("--steps", type=int, help="budget in env steps (default: the config's own)")

@@ -1,4 +1,4 @@
-"""Every classic bug (cartpole_utils.bugs) against every probe (cartpole_utils.probes), over seeds.
+"""Every classic bug (cu.bugs) against every probe (cu.probes), over seeds.
 
     python benchmarks/probe_sweep.py --seeds 101-120
 
@@ -23,8 +23,6 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def run(bug: str, probe_name: str, seed: int) -> dict:
     import cartpole_utils as cu
-    import cartpole_utils.bugs
-    import cartpole_utils.probes  # noqa: F401
 
     cu.set_threads(1)
     env = getattr(cu.probes, probe_name)()
@@ -38,8 +36,7 @@ def run(bug: str, probe_name: str, seed: int) -> dict:
 
 
 def main() -> None:
-    import cartpole_utils.bugs
-    import cartpole_utils.probes
+    import cartpole_utils as cu
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="101-120", help="a range such as 101-120")
@@ -47,12 +44,12 @@ def main() -> None:
     args = parser.parse_args()
     low, high = (int(x) for x in args.seeds.split("-"))
     seeds = range(low, high + 1)
-    bugs = ["none", *cartpole_utils.bugs.BUGS]
-    probes = [p.__name__ for p in cartpole_utils.probes.PROBES]
+    bugs = ["none", *cu.bugs.BUGS]
+    probes = [p.__name__ for p in cu.probes.PROBES]
     records = Parallel(n_jobs=args.jobs)(delayed(run)(b, p, s) for b in bugs for p in probes for s in seeds)
     path = RESULTS / f"probes_seeds{args.seeds}.json"
     path.write_text(json.dumps(records, indent=0))
-    tolerance = cartpole_utils.probes.PROBE_TOLERANCE
+    tolerance = cu.probes.PROBE_TOLERANCE
     print(f"seeds {args.seeds}: failures (error > {tolerance}) out of {len(seeds)} per probe")
     print(f"{'bug':<24}" + "".join(f"{p:>19}" for p in probes))
     for bug in bugs:

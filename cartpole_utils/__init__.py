@@ -1,63 +1,164 @@
-"""cartpole_utils: the shared helpers of the Deep Q-Learning on CartPole course.
+"""cartpole_utils: the shared package of the Deep Q-Learning on CartPole course.
 
-Use it as ``import cartpole_utils as cu``. Two kinds of names live here:
+Use it as ``import cartpole_utils as cu``; every name below is ``cu.<name>``. Three layers, each
+in its own place, and imports only ever point down this list:
 
-* plumbing that the course never teaches: environments and seeding (``cu.make_env``), greedy
-  evaluation (``cu.evaluate``), the training monitor (``cu.Monitor``), plots (``cu.plot_scores``),
-  GIFs (``cu.record_episode``, ``cu.show_gif``), widgets, progress bars and checkpoints;
-* components that a notebook taught, generated from that notebook's cells tagged ``export``
-  (``cu.QNetwork`` from notebook 02, ``cu.ReplayBuffer`` from 03, ...): see ``cu.taught_in``.
+* helpers (``cartpole_utils/*.py``), which the course never teaches: environments and seeding
+  (``cu.make_env``), greedy evaluation (``cu.evaluate``), the training monitor (``cu.Monitor``),
+  summaries over seeds, plots, GIFs, widgets, progress bars and checkpoints;
+* lessons (``cartpole_utils/lessons/``), the components a notebook taught, generated from its cells
+  tagged ``export`` (``cu.QNetwork`` from notebook 02, ``cu.ReplayBuffer`` from 03, ...; see
+  ``cu.taught_in``); they import helpers and earlier lessons;
+* course tools (``cartpole_utils/course/``): ``cu.exercises`` (the graded exercises' checks),
+  ``cu.probes`` (notebook 09's probe environments) and ``cu.bugs`` (the classic bugs as code).
 
-Submodules load on first use, so ``import cartpole_utils`` is fast and pulls in neither torch
-nor matplotlib until a helper needs them. Importing it also makes pygame render off-screen and
-keeps torch on one CPU thread (unless ``OMP_NUM_THREADS`` says otherwise).
+Helpers never import lessons or course tools, and lessons never import course tools
+(``tests/test_import.py`` holds that). Importing the package also makes pygame render off-screen
+and keeps torch on one CPU thread (unless ``OMP_NUM_THREADS`` says otherwise).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-from typing import Any
 
-from ._lessons import LESSONS
 from .env import quiet_rendering
+
+quiet_rendering()  # first: gymnasium and pygame read these variables when they are imported
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+from .env import (
+    ACTION_NAMES,
+    ENV_ID,
+    MAX_EPISODE_STEPS,
+    OBS_NAMES,
+    SOLVED_THRESHOLD,
+    THETA_LIMIT_RAD,
+    X_LIMIT,
+    check_cartpole,
+    make_env,
+    seed_everything,
+    set_threads,
+)
+from .evaluation import (
+    EVAL_EPISODES,
+    EVAL_INTERVAL,
+    EVAL_SEED_OFFSET,
+    FINAL_EVAL_EPISODES,
+    evaluate,
+    greedy_actions,
+    is_solved,
+    solved_at,
+    stability_after_solved,
+)
+from .training import FINAL_EVAL_SEED, Monitor, TrainResult, config_dict, run_seeds
+from .summary import (
+    bootstrap_ci,
+    bootstrap_diff_ci,
+    format_table,
+    quartiles,
+    run_record,
+    summarize,
+    summary_row,
+)
+from .plotting import (
+    LivePlot,
+    plot_diagnostics,
+    plot_learning_curve,
+    plot_scores,
+    plot_seed_curves,
+    plot_seed_grid,
+    running_mean,
+    seed_band,
+    trend_line,
+)
+from .render import GIF, Episode, filmstrip, gif_bytes, record_episode, show_gif
+from .widgets import describe_widget, episode_picker, episode_player, explorer
+from .progress import progress_bar
+from .checkpoint import (
+    SHIPPED_AGENT,
+    CheckpointError,
+    load_agent,
+    load_checkpoint,
+    register_network,
+    save_checkpoint,
+)
+from . import lessons as _lessons
+from .lessons import *  # noqa: F403  (the taught components; lessons/__init__.py lists them by name)
+from .lessons import LESSONS, DuelingQNetwork, QNetwork
+from .course import bugs, exercises, probes
 
 __version__ = "0.1.0"
 
-_PLUMBING: dict[str, str] = {
-    # env
-    "ENV_ID": "env", "SOLVED_THRESHOLD": "env", "MAX_EPISODE_STEPS": "env",
-    "THETA_LIMIT_RAD": "env", "X_LIMIT": "env", "OBS_NAMES": "env", "ACTION_NAMES": "env",
-    "make_env": "env", "seed_everything": "env", "set_threads": "env", "check_cartpole": "env",
-    # evaluation
-    "EVAL_INTERVAL": "evaluation", "EVAL_EPISODES": "evaluation",
-    "FINAL_EVAL_EPISODES": "evaluation", "EVAL_SEED_OFFSET": "evaluation",
-    "evaluate": "evaluation", "greedy_actions": "evaluation", "is_solved": "evaluation",
-    "solved_at": "evaluation", "stability_after_solved": "evaluation",
-    # training
-    "Monitor": "training", "TrainResult": "training", "config_dict": "training",
-    "run_seeds": "training", "FINAL_EVAL_SEED": "training",
-    # summaries over seeds
-    "run_record": "summary", "summarize": "summary", "summary_row": "summary", "format_table": "summary",
-    "quartiles": "summary", "bootstrap_ci": "summary", "bootstrap_diff_ci": "summary",
-    # plotting
-    "plot_scores": "plotting", "plot_learning_curve": "plotting", "plot_seed_curves": "plotting",
-    "plot_seed_grid": "plotting", "plot_diagnostics": "plotting",
-    "running_mean": "plotting", "trend_line": "plotting", "seed_band": "plotting",
-    "LivePlot": "plotting",
-    # render
-    "Episode": "render", "record_episode": "render", "gif_bytes": "render", "GIF": "render",
-    "show_gif": "render", "filmstrip": "render",
-    # widgets, progress, checkpoints
-    "episode_player": "widgets", "explorer": "widgets", "describe_widget": "widgets",
-    "episode_picker": "widgets",
-    "progress_bar": "progress",
-    "save_checkpoint": "checkpoint", "load_checkpoint": "checkpoint", "load_agent": "checkpoint",
-    "SHIPPED_AGENT": "checkpoint", "CheckpointError": "checkpoint",
-}
+__all__ = [  # helpers, then the course tools; the lessons' names are added below
+    "ACTION_NAMES",
+    "ENV_ID",
+    "MAX_EPISODE_STEPS",
+    "OBS_NAMES",
+    "SOLVED_THRESHOLD",
+    "THETA_LIMIT_RAD",
+    "X_LIMIT",
+    "check_cartpole",
+    "make_env",
+    "seed_everything",
+    "set_threads",
+    "EVAL_EPISODES",
+    "EVAL_INTERVAL",
+    "EVAL_SEED_OFFSET",
+    "FINAL_EVAL_EPISODES",
+    "evaluate",
+    "greedy_actions",
+    "is_solved",
+    "solved_at",
+    "stability_after_solved",
+    "bootstrap_ci",
+    "bootstrap_diff_ci",
+    "format_table",
+    "quartiles",
+    "run_record",
+    "summarize",
+    "summary_row",
+    "LivePlot",
+    "plot_diagnostics",
+    "plot_learning_curve",
+    "plot_scores",
+    "plot_seed_curves",
+    "plot_seed_grid",
+    "running_mean",
+    "seed_band",
+    "trend_line",
+    "SHIPPED_AGENT",
+    "CheckpointError",
+    "load_agent",
+    "load_checkpoint",
+    "save_checkpoint",
+    "FINAL_EVAL_SEED",
+    "Monitor",
+    "TrainResult",
+    "config_dict",
+    "run_seeds",
+    "GIF",
+    "Episode",
+    "filmstrip",
+    "gif_bytes",
+    "record_episode",
+    "show_gif",
+    "describe_widget",
+    "episode_picker",
+    "episode_player",
+    "explorer",
+    "progress_bar",
+    "register_network",
+    "bugs",
+    "exercises",
+    "probes",
+    "taught_in",
+]
+__all__ += _lessons.__all__
 
-__all__ = sorted([*_PLUMBING, *LESSONS, "taught_in"])
+register_network(QNetwork)
+register_network(DuelingQNetwork)
 
 
 def taught_in(name: str) -> str:
@@ -67,24 +168,5 @@ def taught_in(name: str) -> str:
     return LESSONS[name][1]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _PLUMBING:
-        module = importlib.import_module(f".{_PLUMBING[name]}", __name__)
-    elif name in LESSONS:
-        module = importlib.import_module(f".{LESSONS[name][0]}", __name__)
-    else:
-        raise AttributeError(f"module 'cartpole_utils' has no attribute {name!r}")
-    value = getattr(module, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
-
-
-quiet_rendering()
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("MKL_NUM_THREADS", "1")
 if "torch" in sys.modules and os.environ["OMP_NUM_THREADS"].isdigit():
     sys.modules["torch"].set_num_threads(max(1, int(os.environ["OMP_NUM_THREADS"])))

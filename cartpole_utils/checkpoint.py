@@ -6,6 +6,7 @@ import dataclasses
 import io
 import os
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 #: Written into every checkpoint; a file without it was not written by :func:`save_checkpoint`.
@@ -172,8 +173,15 @@ def _load_payload(name: str, payload: dict[str, Any], q_net: Any) -> dict[str, A
     return payload.get("config")
 
 
-#: The networks a checkpoint can name, and the notebook module that defines each.
-_NETWORKS = {"QNetwork": "nb02_online_dqn", "DuelingQNetwork": "nb08_dueling_dqn"}
+#: The network classes :func:`load_agent` can rebuild, by class name. The notebooks define them
+#: (``QNetwork`` in 02, ``DuelingQNetwork`` in 08); ``import cartpole_utils`` registers them here,
+#: so this helper never imports a lesson.
+NETWORKS: dict[str, Callable[[int], Any]] = {}
+
+
+def register_network(network_class: Callable[[int], Any]) -> None:
+    """Let :func:`load_agent` rebuild checkpoints of ``network_class`` (made as ``cls(hidden_size)``)."""
+    NETWORKS[network_class.__name__] = network_class  # type: ignore[attr-defined]
 
 
 def load_agent(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any] | None]:
@@ -189,18 +197,15 @@ def load_agent(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any] | None
         CheckpointError: as :func:`load_checkpoint`, or the checkpoint holds a network the course
             does not define.
     """
-    import importlib
-
     name = _check_path(path)
     payload = _read_payload(name)
     model_class, config = payload.get("model_class"), payload.get("config")
-    if model_class not in _NETWORKS:
+    if model_class not in NETWORKS:
         raise CheckpointError(
             f"{name!r} holds a {model_class}, which the course does not define "
-            f"(known: {', '.join(_NETWORKS)}). Load it with cu.load_checkpoint into your own network."
+            f"(known: {', '.join(NETWORKS)}). Load it with cu.load_checkpoint into your own network."
         )
     hidden_size = (config or {}).get("hidden_size", 128)
-    module = importlib.import_module(f".{_NETWORKS[model_class]}", __package__)
-    q_net = getattr(module, model_class)(hidden_size)
+    q_net = NETWORKS[model_class](hidden_size)
     _load_payload(name, payload, q_net)  # the file is read once
     return q_net.eval(), config

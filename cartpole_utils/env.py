@@ -41,7 +41,8 @@ def quiet_rendering() -> None:
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     if not os.environ.get("XDG_RUNTIME_DIR"):
-        runtime_dir = os.path.join(tempfile.gettempdir(), f"xdg-runtime-{os.getuid()}")
+        user = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")  # Windows: no uid
+        runtime_dir = os.path.join(tempfile.gettempdir(), f"xdg-runtime-{user}")
         os.makedirs(runtime_dir, mode=0o700, exist_ok=True)
         os.environ["XDG_RUNTIME_DIR"] = runtime_dir
 

@@ -314,7 +314,7 @@ class Monitor:
 
             grads = [p.grad for p in self._params if p.grad is not None]
             if grads:
-                norms = torch.stack(torch._foreach_norm(grads))  # one norm per parameter tensor
+                norms = torch.stack([torch.linalg.vector_norm(grad) for grad in grads])  # one per tensor
                 self._grad_norm_sum += float(torch.linalg.vector_norm(norms))
                 self._grad_norms += 1
         self._loss_sum += float(loss)

@@ -464,9 +464,6 @@ print(f"random baseline for comparison: {random_mean:.1f}")
 # written yet prints "not attempted" and stops nothing. Reference solutions are in
 # `solutions/02_online_dqn.py`; try first.
 
-# %%
-import cartpole_utils.exercises  # noqa: F401 (the checkers, as cu.exercises)
-
 # %% [markdown]
 # **Exercise 1: the TD target.** Without looking above, write the target for a batch:
 # $y = r + \gamma\,(1 - \text{terminated}) \max_{a'} Q(s', a')$, one value per transition, shape (B,),

@@ -223,9 +223,6 @@ print(f"for comparison, notebook 03's agent on the same seed:\n{replay_result.re
 # written yet prints "not attempted" and stops nothing. Reference solutions are in
 # `solutions/04_target_network.py`; try first.
 
-# %%
-import cartpole_utils.exercises  # noqa: F401 (the checkers, as cu.exercises)
-
 # %% [markdown]
 # **Exercise 1: the hard copy.** $\theta' \leftarrow \theta$: the target network gets the online
 # weights, as its own copy that does not move when `q_net` trains.

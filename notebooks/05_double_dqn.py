@@ -164,22 +164,11 @@ def overestimation_probe(gamma: float, n_episodes: int = 3, horizon: int = 1_000
 
 # %% tags=["export"]
 @dataclass(frozen=True)
-class DoubleConfig:
-    """Hyperparameters of Double DQN (notebook 05): the same as TargetConfig's (30,000 steps)."""
+class DoubleConfig(cu.TargetConfig):
+    """Hyperparameters of Double DQN (notebook 05): notebook 04's TargetConfig, field for field.
 
-    seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
-    total_steps: int = 30_000  # training budget in environment steps
-    learning_rate: float = 4e-3  # Adam step size (see notebook 03)
-    gamma: float = 0.995  # discount factor: a horizon of about 200 steps (see notebook 03)
-    hidden_size: int = 128  # units in each of the two hidden layers
-    buffer_size: int = 50_000  # transitions kept in the replay buffer
-    batch_size: int = 256  # transitions per gradient step (see notebook 03)
-    learning_starts: int = 1_000  # steps of experience collected before the first update
-    train_freq: int = 4  # environment steps between gradient steps (see notebook 03)
-    target_update_interval: int = 100  # C: environment steps between copies theta' <- theta
-    start_e: float = 1.0  # initial exploration rate
-    end_e: float = 0.1  # final exploration rate (see notebook 03)
-    exploration_steps: int = 5_000  # steps over which epsilon decays linearly
+    Same settings, same budget: the target is the only difference between the two agents.
+    """
 
 
 # %% tags=["export"]
@@ -301,9 +290,6 @@ print(dqn_result.report())
 # hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
 # written yet prints "not attempted" and stops nothing. Reference solutions are in
 # `solutions/05_double_dqn.py`; try first.
-
-# %%
-import cartpole_utils.exercises  # noqa: F401 (the checkers, as cu.exercises)
 
 # %% [markdown]
 # **Exercise 1: the Double DQN target.** $y = r + \gamma\,(1 - \text{terminated})\,

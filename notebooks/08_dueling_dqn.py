@@ -100,25 +100,11 @@ assert torch.allclose(q.mean(dim=1), dueling.value(features).squeeze(1), atol=1e
 
 # %% tags=["export"]
 @dataclass(frozen=True)
-class DuelingConfig:
-    """Hyperparameters of Double DQN with soft updates and a dueling network (notebook 08)."""
+class DuelingConfig(cu.SoftConfig):
+    """Hyperparameters of notebook 08's agent: notebook 06's SoftConfig, field for field.
 
-    seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
-    total_steps: int = 20_000  # training budget in environment steps
-    learning_rate: float = 4e-3  # Adam step size (see notebook 03)
-    gamma: float = 0.995  # discount factor: a horizon of about 200 steps (see notebook 03)
-    hidden_size: int = 128  # units in each of the two shared hidden layers
-    buffer_size: int = 50_000  # transitions kept in the replay buffer
-    batch_size: int = 256  # transitions per gradient step (see notebook 03)
-    learning_starts: int = 1_000  # steps of experience collected before the first update
-    train_freq: int = 4  # environment steps between gradient steps (see notebook 03)
-    tau: float = 0.02  # Polyak step: theta' <- tau theta + (1 - tau) theta'
-    target_update_interval: int = 1  # environment steps between soft updates
-    avg_tau: float = 0.01  # Polyak step of the deployed average theta_bar (see notebook 06)
-    pause_when_balancing: bool = True  # no gradient step while the last episode reached the limit (06)
-    start_e: float = 1.0  # initial exploration rate
-    end_e: float = 0.1  # final exploration rate (see notebook 03)
-    exploration_steps: int = 5_000  # steps over which epsilon decays linearly
+    Same settings, same budget: the network is the only difference between the two agents.
+    """
 
 
 # %% tags=["export"]
@@ -246,9 +232,6 @@ print(result.report())
 # hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
 # written yet prints "not attempted" and stops nothing. Reference solutions are in
 # `solutions/08_dueling_dqn.py`; try first.
-
-# %%
-import cartpole_utils.exercises  # noqa: F401 (the checkers, as cu.exercises)
 
 # %% [markdown]
 # **Exercise 1: the aggregation.** $Q(s, a) = V(s) + A(s, a) - \frac{1}{|\mathcal A|}\sum_{a'} A(s, a')$

@@ -47,7 +47,6 @@ import warnings
 import numpy as np
 
 import cartpole_utils as cu
-import cartpole_utils.probes  # noqa: F401 (the probe environments, as cu.probes)
 
 cu.set_threads(1)
 
@@ -126,8 +125,6 @@ assert not failed, (
 # or two away from the correct code, which is why such bugs survive a code review.
 
 # %%
-import cartpole_utils.bugs  # noqa: F401 (the classic bugs, as cu.bugs)
-
 for broken in (cu.bugs.target_without_terminal_mask, cu.bugs.stores_terminated_or_truncated,
                cu.bugs.q_max_instead_of_gather, cu.bugs.q_without_squeeze, cu.bugs.learning_step_with):
     print(inspect.getsource(broken))

@@ -12,8 +12,8 @@ import pytest
 import torch
 
 import cartpole_utils as cu
-import cartpole_utils.bugs as bugs
-import cartpole_utils.exercises as ex
+from cartpole_utils.course import bugs
+from cartpole_utils.course import exercises as ex
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,16 +1,19 @@
-"""`import cartpole_utils`: lazy, quiet, and one torch thread."""
+"""`import cartpole_utils`: three layers whose imports point one way, quiet, and one torch thread."""
 
+import ast
 import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 import cartpole_utils as cu
-from cartpole_utils import _PLUMBING
 
-HEAVY = ("torch", "matplotlib", "gymnasium", "pygame", "PIL", "ipywidgets", "tqdm")
+PACKAGE = Path(cu.__file__).parent
+#: Not needed until a plot, a GIF or a widget is made: never loaded by `import cartpole_utils`.
+HEAVY = ("matplotlib", "pygame", "PIL", "ipywidgets", "IPython")
 QUIET_VARIABLES = ("SDL_VIDEODRIVER", "SDL_AUDIODRIVER", "PYGAME_HIDE_SUPPORT_PROMPT", "XDG_RUNTIME_DIR",
                    "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 HELPERS = {
@@ -31,33 +34,105 @@ def run_python(code):
     )
 
 
-def test_import_is_lazy():
+def test_import_leaves_plots_gifs_and_widgets_unloaded():
     proc = run_python(f"""
         import sys
         import cartpole_utils as cu
         print(sorted(m for m in {HEAVY!r} if m in sys.modules))
-        cu.SOLVED_THRESHOLD, cu.ENV_ID, cu.taught_in  # constants load no heavy module either
-        print(sorted(m for m in {HEAVY!r} if m in sys.modules))
     """)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines() == ["[]", "[]"]
+    assert proc.stdout.splitlines() == ["[]"]
 
 
-def test_dir_lists_the_helpers():
-    names = dir(cu)
-    assert HELPERS <= set(names)
-    assert names == sorted(names)
+def test_dir_lists_the_helpers_and_lessons():
+    assert HELPERS <= set(dir(cu))
+    assert set(cu.LESSONS) <= set(cu.__all__)
+    assert len(cu.__all__) == len(set(cu.__all__)), "a name is exported twice"
 
 
-@pytest.mark.parametrize("name", sorted(_PLUMBING))
-def test_every_plumbing_name_resolves(name):
-    assert getattr(cu, name) is getattr(sys.modules[f"cartpole_utils.{_PLUMBING[name]}"], name)
+@pytest.mark.parametrize("name", sorted(set(cu.__all__)))
+def test_every_exported_name_resolves(name):
+    assert getattr(cu, name) is not None
 
 
 def test_an_unknown_attribute_raises_attribute_error():
     with pytest.raises(AttributeError, match="module 'cartpole_utils' has no attribute 'make_envs'"):
         cu.make_envs  # noqa: B018
     assert not hasattr(cu, "nothing_here")
+
+
+def _layer(path: Path) -> str:
+    relative = path.relative_to(PACKAGE).parts
+    return relative[0] if len(relative) > 1 else "helpers"
+
+
+def _imported_layers(source: str, layer: str) -> set[str]:
+    """The layers (``helpers``, ``lessons``, ``course``, ``package``) a module's imports reach,
+    function-level imports and ``importlib`` by name included."""
+    reached = set()
+    depth_of_package = 1 if layer == "helpers" else 2
+    for node in ast.walk(ast.parse(source)):
+        targets = []
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                targets = [node.module or ""]
+            elif node.level <= depth_of_package:
+                here = [] if layer == "helpers" or node.level == 2 else [layer]
+                targets = [".".join(["cartpole_utils", *here, *([node.module] if node.module else [])])]
+                if not node.module:
+                    targets = [f"{targets[0]}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                node.value.startswith(("cartpole_utils.", ".nb0", ".lessons", ".course")):
+            value = node.value
+            if value.startswith(".nb0"):
+                value = ".lessons" + value
+            targets = [value if value.startswith("cartpole_utils") else "cartpole_utils" + value]
+        for target in targets:
+            parts = target.split(".")
+            if parts[0] != "cartpole_utils":
+                continue
+            if len(parts) == 1:
+                reached.add("package")
+            elif parts[1] in ("lessons", "course"):
+                reached.add(parts[1])
+            else:
+                reached.add("helpers")
+    return reached
+
+
+#: Which layers each layer may import: imports point from course tools to lessons to helpers.
+ALLOWED = {"helpers": {"helpers"}, "lessons": {"helpers", "lessons"},
+           "course": {"helpers", "lessons", "course"}}
+
+
+@pytest.mark.parametrize("path", sorted(p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py"
+                                        or p.parent != PACKAGE), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_point_from_course_tools_to_lessons_to_helpers(path):
+    layer = _layer(path)
+    reached = _imported_layers(path.read_text(encoding="utf-8"), layer)
+    wrong = reached - ALLOWED[layer]
+    assert not wrong, (
+        f"cartpole_utils/{path.relative_to(PACKAGE)} ({layer}) imports {sorted(wrong)}: helpers import "
+        "only helpers, lessons only helpers and earlier lessons, and only the package's __init__ "
+        "imports the whole package."
+    )
+
+
+@pytest.mark.parametrize(("layer", "source", "wrong"), [
+    ("helpers", "from .lessons.nb02_online_dqn import QNetwork", {"lessons"}),
+    ("helpers", "def f():\n    from .lessons import QNetwork", {"lessons"}),
+    ("helpers", "importlib.import_module('.nb02_online_dqn', 'cartpole_utils')", {"lessons"}),
+    ("helpers", "importlib.import_module('cartpole_utils.lessons.nb02_online_dqn')", {"lessons"}),
+    ("helpers", "from .course import exercises", {"course"}),
+    ("helpers", "import cartpole_utils as cu", {"package"}),
+    ("lessons", "from ..course.exercises import check_td_target", {"course"}),
+    ("lessons", "from ..env import make_env\nfrom .nb02_online_dqn import QNetwork", set()),
+    ("course", "from ..lessons.nb02_online_dqn import Batch\nfrom ..env import make_env", set()),
+])
+def test_the_import_contract_catches_a_wrong_arrow(layer, source, wrong):
+    assert _imported_layers(source, layer) - ALLOWED[layer] == wrong
 
 
 def test_taught_in_an_unknown_name():
@@ -69,7 +144,7 @@ def test_importing_makes_rendering_headless_and_silent():
     proc = run_python("""
         import os
         import cartpole_utils as cu
-        print(os.environ["SDL_VIDEODRIVER"], os.environ["PYGAME_HIDE_SUPPORT_PROMPT"])
+        print(os.environ["SDL_VIDEODRIVER"], bool(os.environ["PYGAME_HIDE_SUPPORT_PROMPT"]))  # "hide"
         assert os.path.isdir(os.environ["XDG_RUNTIME_DIR"])
         env = cu.make_env(render_mode="rgb_array")
         env.reset(seed=0)
@@ -78,7 +153,7 @@ def test_importing_makes_rendering_headless_and_silent():
     """)
     assert proc.returncode == 0, proc.stderr
     output = proc.stdout + proc.stderr
-    assert proc.stdout.splitlines() == ["dummy 1", "(400, 600, 3)"]
+    assert proc.stdout.splitlines() == ["dummy True", "(400, 600, 3)"]
     assert "XDG_RUNTIME_DIR" not in output
     assert "Hello from the pygame community" not in output
     assert "pygame " not in output  # the banner's first line: "pygame 2.x.y (SDL 2.x.y, Python 3.x)"

@@ -234,7 +234,7 @@ def test_docstring_and_comment_edits_leave_every_notebook_fresh(tmp_path, monkey
     stamps = [nbformat.read(py.with_suffix(".ipynb"), as_version=4).metadata.get(STAMP_KEY, {})
               for py in SOURCES]
     fake = _copy_package(tmp_path, monkeypatch)
-    modules = sorted(fake.glob("*.py"))
+    modules = sorted(fake.rglob("*.py"))
     assert len(modules) > 10
     for path in modules:
         before = path.read_text(encoding="utf-8")
@@ -248,8 +248,8 @@ def test_a_code_edit_stales_exactly_the_notebooks_that_ran_it(tmp_path, monkeypa
     stamps = {py.name: nbformat.read(py.with_suffix(".ipynb"), as_version=4).metadata.get(STAMP_KEY, {})
               for py in SOURCES}
     fake = _copy_package(tmp_path, monkeypatch)
-    for component in sorted(fake.glob("nb0*.py")):
-        module = f"cartpole_utils.{component.stem}"
+    for component in sorted((fake / "lessons").glob("nb0*.py")):
+        module = f"cartpole_utils.lessons.{component.stem}"
         source = component.read_text(encoding="utf-8")
         component.write_text(source.replace("gamma: float = 0.99", "gamma: float = 0.98", 1)
                              if "gamma: float = 0.99" in source else source + "\n_EXTRA = 1\n",
@@ -289,6 +289,6 @@ def test_other_library_versions_skip_with_one_line_that_says_why() -> None:
 def test_notebooks_training_the_final_agent_depend_on_notebook_06(number: str) -> None:
     py = next(p for p in SOURCES if p.name.startswith(number))
     stamp = nbformat.read(py.with_suffix(".ipynb"), as_version=4).metadata.get(STAMP_KEY, {})
-    assert "cartpole_utils.nb06_soft_updates" in stamp.get("module_sha256", {}), (
+    assert "cartpole_utils.lessons.nb06_soft_updates" in stamp.get("module_sha256", {}), (
         f"{py.name}'s outputs should record that they depend on notebook 06's exported code."
     )

@@ -10,7 +10,7 @@ import torch
 from gymnasium.utils.env_checker import check_env
 
 import cartpole_utils as cu
-import cartpole_utils.probes as probes
+from cartpole_utils.course import probes
 
 
 @pytest.mark.parametrize("probe", probes.PROBES, ids=lambda p: p.__name__)

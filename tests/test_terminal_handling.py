@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import cartpole_utils as cu
-from cartpole_utils import nb02_online_dqn, nb03_experience_replay
+from cartpole_utils.lessons import nb02_online_dqn, nb03_experience_replay
 
 TIME_LIMIT = 20
 TAU = 0.02  # CartPole's seconds between states: x' = x + TAU * x_dot (Euler step)
@@ -21,9 +21,15 @@ TAU = 0.02  # CartPole's seconds between states: x' = x + TAU * x_dot (Euler ste
 
 @pytest.fixture
 def short_episodes(monkeypatch):
+    """Every training loop's environment cut at TIME_LIMIT steps (each lesson imports make_env)."""
+    import sys
+
     real_make_env = cu.make_env
-    monkeypatch.setattr(cu, "make_env", lambda seed=None, **kw: real_make_env(
-        seed=seed, max_episode_steps=TIME_LIMIT, **kw))
+    for name in cu.LESSONS.values():
+        lesson = sys.modules[f"cartpole_utils.lessons.{name[0]}"]
+        if hasattr(lesson, "make_env"):
+            monkeypatch.setattr(lesson, "make_env", lambda seed=None, **kw: real_make_env(
+                seed=seed, max_episode_steps=TIME_LIMIT, **kw))
 
 
 def recorded_transitions(monkeypatch, train, config) -> list[tuple]:

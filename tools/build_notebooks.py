@@ -46,9 +46,10 @@ def code_hash(nb: object) -> str:
 
 
 def module_file(module: str) -> Path:
-    """``cartpole_utils.nb06_soft_updates`` -> its source file in the repository."""
-    parts = module.split(".")[1:]
-    return PACKAGE.joinpath(*parts).with_suffix(".py") if parts else PACKAGE / "__init__.py"
+    """``cartpole_utils.lessons.nb06_soft_updates`` -> its source file in the repository (a package's
+    ``__init__.py``)."""
+    folder = PACKAGE.joinpath(*module.split(".")[1:])
+    return folder / "__init__.py" if folder.is_dir() else folder.with_suffix(".py")
 
 
 def code_of(source: str) -> str:

@@ -1,9 +1,12 @@
 """Generate cartpole_utils' taught components from the notebooks' cells tagged ``export``.
 
 The notebook that teaches a component is its only source. This script copies each
-``notebooks/NN_name.py`` cell tagged ``export`` into ``cartpole_utils/nbNN_name.py`` and writes the
-index ``cartpole_utils/_lessons.py`` (name -> module, notebook). ``--check`` writes nothing and
-fails if a generated file differs from what the notebooks would generate (the drift test).
+``notebooks/NN_name.py`` cell tagged ``export`` into ``cartpole_utils/lessons/nbNN_name.py`` and
+writes the index ``cartpole_utils/lessons/__init__.py`` (name -> module, notebook). In a notebook
+the code reaches everything as ``cu.X``; in the generated module each such name becomes a plain
+import (``from ..env import make_env``, ``from .nb02_online_dqn import QNetwork``) that an editor
+can follow, and ``cu.X`` becomes ``X``. ``--check`` writes nothing and fails if a generated file
+differs from what the notebooks would generate (the drift test).
 
     python tools/export.py          # regenerate
     python tools/export.py --check  # exit 1 on drift
@@ -19,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = ROOT / "cartpole_utils"
+LESSONS = PACKAGE / "lessons"
 TAG = "export"
 
 
@@ -44,7 +48,40 @@ def module_name(path: Path) -> str:
     return "nb" + path.stem
 
 
-def render_module(path: Path, cells: list[str]) -> str:
+def helper_modules() -> dict[str, str]:
+    """Name -> helper module (``"make_env" -> "env"``) for every name a helper module defines."""
+    names: dict[str, str] = {}
+    for path in sorted(PACKAGE.glob("*.py")):
+        if path.stem == "__init__":
+            continue
+        for name in public_names(path.read_text(encoding="utf-8")):
+            names.setdefault(name, path.stem)
+    return names
+
+
+def plain_imports(body: str, here: str, lessons: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """Rewrite ``cu.X`` in ``body`` as ``X``; return (import lines, new body).
+
+    ``X`` comes from an earlier lesson (``from .nb02_online_dqn import X``) or a helper module
+    (``from ..env import X``); a name found in neither is an error that names it.
+    """
+    import re
+
+    helpers = helper_modules()
+    used = sorted(set(re.findall(r"\bcu\.([A-Za-z_]\w*)", body)))
+    sources: dict[str, list[str]] = {}
+    for name in used:
+        if name in lessons and lessons[name][0] != here:
+            sources.setdefault(f".{lessons[name][0]}", []).append(name)
+        elif name in helpers:
+            sources.setdefault(f"..{helpers[name]}", []).append(name)
+        else:
+            raise SystemExit(f"{here}: cu.{name} is neither a helper nor taught by an earlier notebook.")
+    lines = [f"from {module} import {', '.join(names)}" for module, names in sorted(sources.items())]
+    return "\n".join(lines), re.sub(r"\bcu\.([A-Za-z_]\w*)", r"\1", body)
+
+
+def render_module(path: Path, cells: list[str], lessons: dict[str, tuple[str, str]]) -> str:
     """The text of the generated module for one notebook."""
     rel = path.relative_to(ROOT).as_posix()
     header = (
@@ -54,7 +91,18 @@ def render_module(path: Path, cells: list[str]) -> str:
         '"""\n'
     )
     body = "\n\n\n".join(cell.strip("\n") for cell in cells)
-    return header + "\n" + body + "\n"
+    tree = ast.parse(body)
+    first = 0  # the cells' own imports come first; the plain imports of cu.X names follow them
+    for node in tree.body:
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            break
+        first = node.end_lineno or first
+    lines = body.splitlines()
+    own = [line for line in lines[:first] if line.strip() != "import cartpole_utils as cu"]
+    imports, rest = plain_imports("\n".join(lines[first:]), module_name(path), lessons)
+    top = "\n".join(own).strip("\n")
+    parts = [part for part in (top, imports) if part]
+    return header + "\n" + "\n\n".join(parts) + "\n\n\n" + rest.lstrip("\n").rstrip("\n") + "\n"
 
 
 def public_names(source: str) -> list[str]:
@@ -69,6 +117,11 @@ def public_names(source: str) -> list[str]:
     return [n for n in names if not n.startswith("_")]
 
 
+def _isort_key(name: str) -> tuple[int, str]:
+    """isort's order inside an import: CONSTANTS, then Classes, then functions."""
+    return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+
 def generate() -> dict[Path, str]:
     """Every generated file's path and expected text."""
     files: dict[Path, str] = {}
@@ -78,30 +131,45 @@ def generate() -> dict[Path, str]:
         if not cells:
             continue
         module = module_name(path)
-        text = render_module(path, cells)
-        files[PACKAGE / f"{module}.py"] = text
+        text = render_module(path, cells, index)  # a lesson imports only from earlier ones
+        files[LESSONS / f"{module}.py"] = text
         for name in public_names(text):
             if name in index:
                 raise SystemExit(f"{name} is exported by both {index[name][1]} and {path.stem}.")
             index[name] = (module, f"notebook {path.stem[:2]} ({path.stem})")
+    modules: dict[str, list[str]] = {}
+    for name, (module, _) in index.items():
+        modules.setdefault(module, []).append(name)
     lines = [
-        '"""Index of the components the notebooks teach: name -> (module, notebook).',
+        '"""The components the notebooks teach, generated from their cells tagged ``export``.',
         "",
-        "Generated by ``python tools/export.py`` from the notebooks' cells tagged ``export``; do not edit.",
+        "One module a notebook (``nb03_experience_replay`` from notebook 03, ...); each imports helpers",
+        "and earlier lessons, never the course tools. ``LESSONS`` indexes them: name -> (module, notebook).",
+        "Generated by ``python tools/export.py``; do not edit.",
         '"""',
+        "",
+        *(line for module in sorted(modules) for line in (
+            f"from .{module} import (",
+            *(f"    {name}," for name in sorted(modules[module], key=_isort_key)),
+            ")",
+        )),
+        "",
+        "__all__ = [",
+        *(f"    {name!r}," for name in sorted(index)),
+        "]",
         "",
         "LESSONS: dict[str, tuple[str, str]] = {",
         *(f"    {name!r}: {index[name]!r}," for name in sorted(index)),
         "}",
         "",
     ]
-    files[PACKAGE / "_lessons.py"] = "\n".join(lines)
+    files[LESSONS / "__init__.py"] = "\n".join(lines)
     return files
 
 
 def stale_modules(files: dict[Path, str]) -> list[Path]:
     """Generated modules on disk that no notebook generates any more."""
-    return [p for p in PACKAGE.glob("nb[0-9][0-9]_*.py") if p not in files]
+    return [p for p in LESSONS.glob("nb[0-9][0-9]_*.py") if p not in files]
 
 
 def main() -> int:

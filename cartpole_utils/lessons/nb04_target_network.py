@@ -11,7 +11,10 @@ import numpy as np
 import torch
 from torch import nn
 
-import cartpole_utils as cu
+from ..env import make_env, seed_everything
+from ..training import Monitor, TrainResult
+from .nb02_online_dqn import QNetwork, dqn_td_target, epsilon_greedy, linear_schedule, q_learning_step
+from .nb03_experience_replay import ReplayBuffer
 
 
 def hard_update(target_net: nn.Module, q_net: nn.Module) -> None:
@@ -38,28 +41,28 @@ class TargetConfig:
     exploration_steps: int = 5_000  # steps over which epsilon decays linearly
 
 
-def train_target(config: TargetConfig, **monitor_options: Any) -> cu.TrainResult:
+def train_target(config: TargetConfig, **monitor_options: Any) -> TrainResult:
     """DQN with experience replay and a hard-copied target network. Taught in notebook 04."""
-    cu.seed_everything(config.seed)
+    seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
-    env = cu.make_env(seed=config.seed)
-    q_net, target_net = cu.QNetwork(config.hidden_size), cu.QNetwork(config.hidden_size)
+    env = make_env(seed=config.seed)
+    q_net, target_net = QNetwork(config.hidden_size), QNetwork(config.hidden_size)
     hard_update(target_net, q_net)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
-    replay_buffer = cu.ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = cu.Monitor(q_net, config.total_steps, name="DQN + target network", **monitor_options)
+    replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
+    monitor = Monitor(q_net, config.total_steps, name="DQN + target network", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():
-        epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
-        action = cu.epsilon_greedy(q_net, obs, epsilon, rng)
+        epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
+        action = epsilon_greedy(q_net, obs, epsilon, rng)
         next_obs, reward, terminated, truncated, _ = env.step(action)
         monitor.record(reward, episode_over=terminated or truncated, epsilon=epsilon)
         replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
         obs = env.reset()[0] if terminated or truncated else next_obs
         if global_step > config.learning_starts and global_step % config.train_freq == 0:
             batch = replay_buffer.sample(config.batch_size)
-            td_target = cu.dqn_td_target(target_net, batch, config.gamma)  # the frozen copy scores s'
-            loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
+            td_target = dqn_td_target(target_net, batch, config.gamma)  # the frozen copy scores s'
+            loss = q_learning_step(q_net, optimizer, batch, td_target)
             monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
         if global_step % config.target_update_interval == 0:
             hard_update(target_net, q_net)  # theta' <- theta every C steps

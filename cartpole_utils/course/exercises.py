@@ -5,7 +5,7 @@ then either prints that the exercise passed (and returns ``True``), prints that 
 yet (the stub still raises ``NotImplementedError``; returns ``None``, so a notebook still runs top to
 bottom), or raises :class:`ExerciseError` saying in words what is wrong and where to look.
 
-Import it next to the package: ``import cartpole_utils.exercises`` then ``cu.exercises.check_...``.
+Reached as ``cu.exercises.check_...`` after ``import cartpole_utils as cu``.
 Reference solutions are in the repository's ``solutions/`` folder.
 """
 
@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .nb02_online_dqn import Batch
+from ..lessons.nb02_online_dqn import Batch
 
 __all__ = [
     "ExerciseError",

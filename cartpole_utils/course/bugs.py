@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .nb02_online_dqn import Batch
+from ..lessons.nb02_online_dqn import Batch
 
 __all__ = ["target_without_terminal_mask", "stores_terminated_or_truncated", "learning_step_with",
            "q_taken", "q_max_instead_of_gather", "q_without_squeeze", "BUGS"]

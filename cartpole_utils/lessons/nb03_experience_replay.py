@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 import torch
 
-import cartpole_utils as cu
+from ..env import make_env, seed_everything
+from ..training import Monitor, TrainResult
+from .nb02_online_dqn import Batch, QNetwork, dqn_td_target, epsilon_greedy, linear_schedule, q_learning_step
 
 
 class ReplayBuffer:
@@ -35,12 +37,12 @@ class ReplayBuffer:
         self.pos = (i + 1) % self.capacity
         self.size = min(self.size + 1, self.capacity)
 
-    def sample(self, batch_size: int) -> cu.Batch:
+    def sample(self, batch_size: int) -> Batch:
         """A batch of `batch_size` transitions drawn uniformly (with replacement) as tensors."""
         if self.size == 0:
             raise ValueError("The replay buffer is empty: add transitions before sampling.")
         idx = self.rng.integers(0, self.size, size=batch_size)
-        return cu.Batch(torch.from_numpy(self.obs[idx]), torch.from_numpy(self.actions[idx]),
+        return Batch(torch.from_numpy(self.obs[idx]), torch.from_numpy(self.actions[idx]),
                         torch.from_numpy(self.rewards[idx]), torch.from_numpy(self.next_obs[idx]),
                         torch.from_numpy(self.terminated[idx]))
 
@@ -66,26 +68,26 @@ class ReplayConfig:
     exploration_steps: int = 5_000  # steps over which epsilon decays linearly
 
 
-def train_replay(config: ReplayConfig, **monitor_options: Any) -> cu.TrainResult:
+def train_replay(config: ReplayConfig, **monitor_options: Any) -> TrainResult:
     """DQN with experience replay (no target network yet). Taught in notebook 03."""
-    cu.seed_everything(config.seed)
+    seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
-    env = cu.make_env(seed=config.seed)
-    q_net = cu.QNetwork(config.hidden_size)
+    env = make_env(seed=config.seed)
+    q_net = QNetwork(config.hidden_size)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = cu.Monitor(q_net, config.total_steps, name="DQN + replay", **monitor_options)
+    monitor = Monitor(q_net, config.total_steps, name="DQN + replay", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():
-        epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
-        action = cu.epsilon_greedy(q_net, obs, epsilon, rng)
+        epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
+        action = epsilon_greedy(q_net, obs, epsilon, rng)
         next_obs, reward, terminated, truncated, _ = env.step(action)
         monitor.record(reward, episode_over=terminated or truncated, epsilon=epsilon)
         replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
         obs = env.reset()[0] if terminated or truncated else next_obs
         if global_step > config.learning_starts and global_step % config.train_freq == 0:
             batch = replay_buffer.sample(config.batch_size)
-            td_target = cu.dqn_td_target(q_net, batch, config.gamma)  # still its own target
-            loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
+            td_target = dqn_td_target(q_net, batch, config.gamma)  # still its own target
+            loss = q_learning_step(q_net, optimizer, batch, td_target)
             monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
     return monitor.result(config)

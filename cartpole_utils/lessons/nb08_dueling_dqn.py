@@ -11,7 +11,13 @@ import numpy as np
 import torch
 from torch import nn
 
-import cartpole_utils as cu
+from ..env import make_env, seed_everything
+from ..training import Monitor, TrainResult
+from .nb02_online_dqn import epsilon_greedy, linear_schedule, q_learning_step
+from .nb03_experience_replay import ReplayBuffer
+from .nb04_target_network import hard_update
+from .nb05_double_dqn import double_dqn_td_target
+from .nb06_soft_updates import SoftConfig, soft_update
 
 
 class DuelingQNetwork(nn.Module):
@@ -32,45 +38,31 @@ class DuelingQNetwork(nn.Module):
 
 
 @dataclass(frozen=True)
-class DuelingConfig:
-    """Hyperparameters of Double DQN with soft updates and a dueling network (notebook 08)."""
+class DuelingConfig(SoftConfig):
+    """Hyperparameters of notebook 08's agent: notebook 06's SoftConfig, field for field.
 
-    seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
-    total_steps: int = 20_000  # training budget in environment steps
-    learning_rate: float = 4e-3  # Adam step size (see notebook 03)
-    gamma: float = 0.995  # discount factor: a horizon of about 200 steps (see notebook 03)
-    hidden_size: int = 128  # units in each of the two shared hidden layers
-    buffer_size: int = 50_000  # transitions kept in the replay buffer
-    batch_size: int = 256  # transitions per gradient step (see notebook 03)
-    learning_starts: int = 1_000  # steps of experience collected before the first update
-    train_freq: int = 4  # environment steps between gradient steps (see notebook 03)
-    tau: float = 0.02  # Polyak step: theta' <- tau theta + (1 - tau) theta'
-    target_update_interval: int = 1  # environment steps between soft updates
-    avg_tau: float = 0.01  # Polyak step of the deployed average theta_bar (see notebook 06)
-    pause_when_balancing: bool = True  # no gradient step while the last episode reached the limit (06)
-    start_e: float = 1.0  # initial exploration rate
-    end_e: float = 0.1  # final exploration rate (see notebook 03)
-    exploration_steps: int = 5_000  # steps over which epsilon decays linearly
+    Same settings, same budget: the network is the only difference between the two agents.
+    """
 
 
-def train_dueling(config: DuelingConfig, **monitor_options: Any) -> cu.TrainResult:
+def train_dueling(config: DuelingConfig, **monitor_options: Any) -> TrainResult:
     """Double DQN with soft target updates and a dueling Q-network. Taught in notebook 08."""
-    cu.seed_everything(config.seed)
+    seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
-    env = cu.make_env(seed=config.seed)
+    env = make_env(seed=config.seed)
     q_net, target_net, avg_net = (DuelingQNetwork(config.hidden_size) for _ in range(3))
-    cu.hard_update(target_net, q_net)
-    cu.hard_update(avg_net, q_net)
+    hard_update(target_net, q_net)
+    hard_update(avg_net, q_net)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     q_params, target_params, avg_params = (list(net.parameters()) for net in (q_net, target_net, avg_net))
-    replay_buffer = cu.ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = cu.Monitor(q_net, config.total_steps, name="Dueling Double DQN", eval_net=avg_net,
+    replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
+    monitor = Monitor(q_net, config.total_steps, name="Dueling Double DQN", eval_net=avg_net,
                          **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     balancing = False  # did the last finished training episode run to the time limit?
     for global_step in monitor.steps():
-        epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
-        action = cu.epsilon_greedy(q_net, obs, epsilon, rng)
+        epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
+        action = epsilon_greedy(q_net, obs, epsilon, rng)
         next_obs, reward, terminated, truncated, _ = env.step(action)
         monitor.record(reward, episode_over=terminated or truncated, epsilon=epsilon)
         replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
@@ -80,10 +72,10 @@ def train_dueling(config: DuelingConfig, **monitor_options: Any) -> cu.TrainResu
         if global_step > config.learning_starts and global_step % config.train_freq == 0:
             if not (config.pause_when_balancing and balancing):  # learn again after the next fall
                 batch = replay_buffer.sample(config.batch_size)
-                td_target = cu.double_dqn_td_target(q_net, target_net, batch, config.gamma)
-                loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
+                td_target = double_dqn_td_target(q_net, target_net, batch, config.gamma)
+                loss = q_learning_step(q_net, optimizer, batch, td_target)
                 monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
-            cu.soft_update(avg_params, q_params, config.avg_tau)  # θ̄ ← τ̄ θ + (1 - τ̄) θ̄
+            soft_update(avg_params, q_params, config.avg_tau)  # θ̄ ← τ̄ θ + (1 - τ̄) θ̄
         if global_step % config.target_update_interval == 0:
-            cu.soft_update(target_params, q_params, config.tau)
+            soft_update(target_params, q_params, config.tau)
     return monitor.result(config)

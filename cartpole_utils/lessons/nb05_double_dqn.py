@@ -12,10 +12,14 @@ import numpy as np
 import torch
 from torch import nn
 
-import cartpole_utils as cu
+from ..env import make_env, seed_everything
+from ..training import Monitor, TrainResult
+from .nb02_online_dqn import Batch, QNetwork, epsilon_greedy, linear_schedule, q_learning_step
+from .nb03_experience_replay import ReplayBuffer
+from .nb04_target_network import TargetConfig, hard_update
 
 
-def double_dqn_td_target(q_net: nn.Module, target_net: nn.Module, batch: cu.Batch,
+def double_dqn_td_target(q_net: nn.Module, target_net: nn.Module, batch: Batch,
                          gamma: float) -> torch.Tensor:
     """Double DQN target y = r + gamma (1 - terminated) Q'(s', argmax_a' Q(s', a')), (B,). Notebook 05."""
     with torch.no_grad():
@@ -34,7 +38,7 @@ def overestimation_probe(gamma: float, n_episodes: int = 3, horizon: int = 1_000
     def probe(q_net: nn.Module, global_step: int) -> dict[str, float]:
         predicted, actual = [], []
         for i in range(n_episodes):
-            env = cu.make_env(max_episode_steps=horizon)
+            env = make_env(max_episode_steps=horizon)
             obs, _ = env.reset(seed=seed + i)
             q_values, rewards, ended = [], [], False
             while not ended:
@@ -57,38 +61,27 @@ def overestimation_probe(gamma: float, n_episodes: int = 3, horizon: int = 1_000
 
 
 @dataclass(frozen=True)
-class DoubleConfig:
-    """Hyperparameters of Double DQN (notebook 05): the same as TargetConfig's (30,000 steps)."""
+class DoubleConfig(TargetConfig):
+    """Hyperparameters of Double DQN (notebook 05): notebook 04's TargetConfig, field for field.
 
-    seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
-    total_steps: int = 30_000  # training budget in environment steps
-    learning_rate: float = 4e-3  # Adam step size (see notebook 03)
-    gamma: float = 0.995  # discount factor: a horizon of about 200 steps (see notebook 03)
-    hidden_size: int = 128  # units in each of the two hidden layers
-    buffer_size: int = 50_000  # transitions kept in the replay buffer
-    batch_size: int = 256  # transitions per gradient step (see notebook 03)
-    learning_starts: int = 1_000  # steps of experience collected before the first update
-    train_freq: int = 4  # environment steps between gradient steps (see notebook 03)
-    target_update_interval: int = 100  # C: environment steps between copies theta' <- theta
-    start_e: float = 1.0  # initial exploration rate
-    end_e: float = 0.1  # final exploration rate (see notebook 03)
-    exploration_steps: int = 5_000  # steps over which epsilon decays linearly
+    Same settings, same budget: the target is the only difference between the two agents.
+    """
 
 
-def train_double(config: DoubleConfig, **monitor_options: Any) -> cu.TrainResult:
+def train_double(config: DoubleConfig, **monitor_options: Any) -> TrainResult:
     """Double DQN: the online net chooses a', the hard-copied target net scores it. Taught in notebook 05."""
-    cu.seed_everything(config.seed)
+    seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
-    env = cu.make_env(seed=config.seed)
-    q_net, target_net = cu.QNetwork(config.hidden_size), cu.QNetwork(config.hidden_size)
-    cu.hard_update(target_net, q_net)
+    env = make_env(seed=config.seed)
+    q_net, target_net = QNetwork(config.hidden_size), QNetwork(config.hidden_size)
+    hard_update(target_net, q_net)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
-    replay_buffer = cu.ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = cu.Monitor(q_net, config.total_steps, name="Double DQN", **monitor_options)
+    replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
+    monitor = Monitor(q_net, config.total_steps, name="Double DQN", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():
-        epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
-        action = cu.epsilon_greedy(q_net, obs, epsilon, rng)
+        epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
+        action = epsilon_greedy(q_net, obs, epsilon, rng)
         next_obs, reward, terminated, truncated, _ = env.step(action)
         monitor.record(reward, episode_over=terminated or truncated, epsilon=epsilon)
         replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
@@ -96,8 +89,8 @@ def train_double(config: DoubleConfig, **monitor_options: Any) -> cu.TrainResult
         if global_step > config.learning_starts and global_step % config.train_freq == 0:
             batch = replay_buffer.sample(config.batch_size)
             td_target = double_dqn_td_target(q_net, target_net, batch, config.gamma)  # choose θ, score θ'
-            loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
+            loss = q_learning_step(q_net, optimizer, batch, td_target)
             monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
         if global_step % config.target_update_interval == 0:
-            cu.hard_update(target_net, q_net)
+            hard_update(target_net, q_net)
     return monitor.result(config)

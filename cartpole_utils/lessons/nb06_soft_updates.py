@@ -10,7 +10,12 @@ from typing import Any
 import numpy as np
 import torch
 
-import cartpole_utils as cu
+from ..env import make_env, seed_everything
+from ..training import Monitor, TrainResult
+from .nb02_online_dqn import QNetwork, epsilon_greedy, linear_schedule, q_learning_step
+from .nb03_experience_replay import ReplayBuffer
+from .nb04_target_network import hard_update
+from .nb05_double_dqn import double_dqn_td_target
 
 
 def soft_update(target_params: list[torch.Tensor], q_params: list[torch.Tensor], tau: float) -> None:
@@ -19,7 +24,8 @@ def soft_update(target_params: list[torch.Tensor], q_params: list[torch.Tensor],
     Takes the two networks' parameter lists, built once: `list(net.parameters())`.
     """
     with torch.no_grad():
-        torch._foreach_lerp_(target_params, q_params, tau)  # θ' ← θ' + τ (θ - θ') = τ θ + (1 - τ) θ'
+        for target_param, q_param in zip(target_params, q_params):
+            target_param.lerp_(q_param, tau)  # θ' ← θ' + τ (θ - θ') = τ θ + (1 - τ) θ'
 
 
 @dataclass(frozen=True)
@@ -44,24 +50,24 @@ class SoftConfig:
     exploration_steps: int = 5_000  # steps over which epsilon decays linearly
 
 
-def train_soft(config: SoftConfig, **monitor_options: Any) -> cu.TrainResult:
+def train_soft(config: SoftConfig, **monitor_options: Any) -> TrainResult:
     """Double DQN with a soft target and a Polyak-averaged deployed network. Taught in notebook 06."""
-    cu.seed_everything(config.seed)
+    seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
-    env = cu.make_env(seed=config.seed)
-    q_net, target_net, avg_net = (cu.QNetwork(config.hidden_size) for _ in range(3))
-    cu.hard_update(target_net, q_net)
-    cu.hard_update(avg_net, q_net)
+    env = make_env(seed=config.seed)
+    q_net, target_net, avg_net = (QNetwork(config.hidden_size) for _ in range(3))
+    hard_update(target_net, q_net)
+    hard_update(avg_net, q_net)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     q_params, target_params, avg_params = (list(net.parameters()) for net in (q_net, target_net, avg_net))
-    replay_buffer = cu.ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = cu.Monitor(q_net, config.total_steps, name=f"Double DQN, soft τ={config.tau:g}",
+    replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
+    monitor = Monitor(q_net, config.total_steps, name=f"Double DQN, soft τ={config.tau:g}",
                          eval_net=avg_net, **monitor_options)  # evaluates and returns θ̄
     obs, _ = env.reset(seed=config.seed)
     balancing = False  # did the last finished training episode run to the time limit?
     for global_step in monitor.steps():
-        epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
-        action = cu.epsilon_greedy(q_net, obs, epsilon, rng)
+        epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
+        action = epsilon_greedy(q_net, obs, epsilon, rng)
         next_obs, reward, terminated, truncated, _ = env.step(action)
         monitor.record(reward, episode_over=terminated or truncated, epsilon=epsilon)
         replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
@@ -71,8 +77,8 @@ def train_soft(config: SoftConfig, **monitor_options: Any) -> cu.TrainResult:
         if global_step > config.learning_starts and global_step % config.train_freq == 0:
             if not (config.pause_when_balancing and balancing):  # learn again after the next fall
                 batch = replay_buffer.sample(config.batch_size)
-                td_target = cu.double_dqn_td_target(q_net, target_net, batch, config.gamma)
-                loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
+                td_target = double_dqn_td_target(q_net, target_net, batch, config.gamma)
+                loss = q_learning_step(q_net, optimizer, batch, td_target)
                 monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
             soft_update(avg_params, q_params, config.avg_tau)  # θ̄ ← τ̄ θ + (1 - τ̄) θ̄
         if global_step % config.target_update_interval == 0:

@@ -27,6 +27,16 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..lessons import (
+    QNetwork,
+    ReplayBuffer,
+    double_dqn_td_target,
+    hard_update,
+    q_learning_step,
+    soft_update,
+)
+from ..training import Monitor
+
 __all__ = ["ProbeEnv", "ConstantReward", "ObservationReward", "TwoStepDiscount", "ActionReward",
            "TimeLimit", "PROBES", "PROBE_TOLERANCE", "probe_error", "ProbeConfig", "train_probe"]
 
@@ -218,21 +228,19 @@ def train_probe(
     diagnostics; the function then returns the ``TrainResult`` (its ``q_net`` is the network), for
     ``cu.plot_diagnostics``. The steps taken are the same with or without it.
     """
-    import cartpole_utils as cu
-
-    td_target = td_target or cu.double_dqn_td_target
-    learning_step = learning_step or cu.q_learning_step
+    td_target = td_target or double_dqn_td_target
+    learning_step = learning_step or q_learning_step
     obs_dim, n_actions = env.observation_space.shape[0], int(env.action_space.n)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    q_net = cu.QNetwork(config.hidden_size, obs_dim=obs_dim, n_actions=n_actions)
-    target_net = cu.QNetwork(config.hidden_size, obs_dim=obs_dim, n_actions=n_actions)
-    cu.hard_update(target_net, q_net)
+    q_net = QNetwork(config.hidden_size, obs_dim=obs_dim, n_actions=n_actions)
+    target_net = QNetwork(config.hidden_size, obs_dim=obs_dim, n_actions=n_actions)
+    hard_update(target_net, q_net)
     q_params, target_params = list(q_net.parameters()), list(target_net.parameters())
     optimizer = torch.optim.Adam(q_params, lr=config.learning_rate, fused=True)
-    replay_buffer = cu.ReplayBuffer(config.total_steps, obs_dim=obs_dim, seed=config.seed)
+    replay_buffer = ReplayBuffer(config.total_steps, obs_dim=obs_dim, seed=config.seed)
     env.action_space.seed(config.seed)
-    monitor = None if monitor_options is None else cu.Monitor(q_net, config.total_steps, **monitor_options)
+    monitor = None if monitor_options is None else Monitor(q_net, config.total_steps, **monitor_options)
     steps: Any = range(config.total_steps)
     if monitor is not None:  # the monitor's generator first, so that it also runs its last evaluation
         steps = (global_step for _, global_step in zip(monitor.steps(), steps))
@@ -253,5 +261,5 @@ def train_probe(
             loss = learning_step(q_net, optimizer, batch, td_target(q_net, target_net, batch, config.gamma))
             if monitor is not None:
                 monitor.record_update(loss)
-            cu.soft_update(target_params, q_params, config.tau)
+            soft_update(target_params, q_params, config.tau)
     return q_net if monitor is None else monitor.result(config)

@@ -12,7 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import cartpole_utils as cu
+from ..env import make_env, seed_everything
+from ..training import Monitor, TrainResult
 
 
 class QNetwork(nn.Module):
@@ -97,14 +98,14 @@ class OnlineConfig:
     exploration_steps: int = 10_000  # steps over which epsilon decays linearly
 
 
-def train_online(config: OnlineConfig, **monitor_options: Any) -> cu.TrainResult:
+def train_online(config: OnlineConfig, **monitor_options: Any) -> TrainResult:
     """Online DQN: one gradient step on each new transition, no replay, no target network. Notebook 02."""
-    cu.seed_everything(config.seed)
+    seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
-    env = cu.make_env(seed=config.seed)
+    env = make_env(seed=config.seed)
     q_net = QNetwork(config.hidden_size)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
-    monitor = cu.Monitor(q_net, config.total_steps, name="online DQN", **monitor_options)
+    monitor = Monitor(q_net, config.total_steps, name="online DQN", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():
         epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
