@@ -159,42 +159,180 @@ def half_life_linear(tau):
     return 1 / tau
 
 
+class BufferSecondIndex(cu.ReplayBuffer):
+    """Draws one field with an index array of its own: a batch whose rows mix transitions."""
+
+    field = "actions"
+
+    def sample(self, batch_size):
+        idx = self.rng.integers(0, self.size, size=batch_size)
+        other = self.rng.integers(0, self.size, size=batch_size)
+        fields = {name: getattr(self, name)[other if name == self.field else idx]
+                  for name in ("obs", "actions", "rewards", "next_obs", "terminated")}
+        return cu.Batch(*(torch.from_numpy(a) for a in fields.values()))
+
+
+class BufferSecondIndexNextObs(BufferSecondIndex):
+    field = "next_obs"
+
+
+class BufferSecondIndexTerminated(BufferSecondIndex):
+    field = "terminated"
+
+
+class BufferSwappedFields(cu.ReplayBuffer):
+    def sample(self, batch_size):
+        idx = self.rng.integers(0, self.size, size=batch_size)
+        return cu.Batch(torch.from_numpy(self.obs[idx]), torch.from_numpy(self.actions[idx]),
+                        torch.from_numpy(self.terminated[idx]), torch.from_numpy(self.next_obs[idx]),
+                        torch.from_numpy(self.rewards[idx]))
+
+
+class BufferOfArrays(cu.ReplayBuffer):
+    def sample(self, batch_size):
+        idx = self.rng.integers(0, self.size, size=batch_size)
+        return cu.Batch(self.obs[idx], self.actions[idx], self.rewards[idx], self.next_obs[idx],
+                        self.terminated[idx])
+
+
+class BufferWithoutReplacement(cu.ReplayBuffer):
+    def sample(self, batch_size):
+        idx = self.rng.choice(self.size, size=batch_size, replace=False)
+        return cu.Batch(*(torch.from_numpy(a[idx]) for a in
+                          (self.obs, self.actions, self.rewards, self.next_obs, self.terminated)))
+
+
+class BufferWithGlobalRandom(cu.ReplayBuffer):
+    def sample(self, batch_size):
+        idx = np.random.randint(0, self.size, size=batch_size)
+        return cu.Batch(*(torch.from_numpy(a[idx]) for a in
+                          (self.obs, self.actions, self.rewards, self.next_obs, self.terminated)))
+
+
+def epsilon_greedy_reversed(q_net, obs, epsilon, rng):
+    if rng.random() > epsilon:  # the comparison reversed: explores with probability 1 - epsilon
+        return int(rng.integers(2))
+    with torch.no_grad():
+        return int(q_net(torch.as_tensor(obs).unsqueeze(0)).argmax(dim=1)[0])
+
+
+def epsilon_greedy_global_random(q_net, obs, epsilon, rng):
+    if np.random.random() < epsilon:  # not the rng passed in
+        return int(np.random.randint(2))
+    with torch.no_grad():
+        return int(q_net(torch.as_tensor(obs).unsqueeze(0)).argmax(dim=1)[0])
+
+
+def td_target_on_obs(q_net, batch, gamma):
+    with torch.no_grad():
+        return batch.rewards + gamma * (1 - batch.terminated) * q_net(batch.obs).max(dim=1).values
+
+
+def target_td_target_on_obs(q_net, target_net, batch, gamma):
+    with torch.no_grad():
+        return batch.rewards + gamma * (1 - batch.terminated) * target_net(batch.obs).max(dim=1).values
+
+
+def double_target_on_obs(q_net, target_net, batch, gamma):
+    with torch.no_grad():
+        a = q_net(batch.obs).argmax(dim=1, keepdim=True)
+        return batch.rewards + gamma * (1 - batch.terminated) * target_net(batch.obs).gather(1, a).squeeze(1)
+
+
+def half_life_approximate(tau):
+    return 0.69 / tau
+
+
+def half_life_ln2(tau):
+    return math.log(2) / tau
+
+
 BUGS = [
-    # (the bug, checker, buggy code, words the message must contain)
+    # (the bug, checker, buggy code, words the first message must contain (the cause), words the
+    # second identical failure adds (the line to write), or None where the cause is the whole message)
     ("bootstrapping on terminated or truncated", ex.check_bootstrap_mask, mask_of_terminated_or_truncated,
-     "terminated or truncated"),
-    ("no terminal mask", ex.check_td_target, td_target_no_mask, "(1 - batch.terminated)"),
-    ("a target computed with gradients", ex.check_td_target, td_target_with_gradients, "torch.no_grad()"),
-    ("max over the batch axis in the TD target", ex.check_td_target, td_target_wrong_axis, "batch axis"),
+     "terminated or truncated", None),
+    ("no terminal mask", ex.check_td_target, td_target_no_mask, "still adds", "(1 - batch.terminated)"),
+    ("a target computed with gradients", ex.check_td_target, td_target_with_gradients, "torch.no_grad()",
+     None),
+    ("max over the batch axis in the TD target", ex.check_td_target, td_target_wrong_axis, "batch axis",
+     "max(dim=1)"),
+    ("the TD target on obs instead of next_obs", ex.check_td_target, td_target_on_obs, "batch.obs",
+     "q_net(batch.next_obs)"),
+    ("the target network's target on obs", ex.check_target_td_target, target_td_target_on_obs, "batch.obs",
+     "target_net(batch.next_obs)"),
     ("Double DQN's target network choosing a'", ex.check_double_td_target, double_target_picks,
-     "target_net chose a'"),
+     "target_net chose a'", "q_net(batch.next_obs).argmax"),
     ("argmax over the wrong axis in Double DQN", ex.check_double_td_target, double_argmax_wrong_axis,
-     "dim=1"),
+     "dim=1", None),
+    ("the Double DQN target on obs instead of next_obs", ex.check_double_td_target, double_target_on_obs,
+     "batch.obs", "batch.next_obs"),
     ("argmax over the wrong axis when acting", ex.check_epsilon_greedy, epsilon_greedy_wrong_axis,
-     "argmax"),
-    ("the soft update with tau and 1 - tau swapped", ex.check_soft_update, soft_update_swapped, "swapped"),
+     "greedy choice is wrong", "argmax(dim=1)"),
+    ("epsilon-greedy with the comparison reversed", ex.check_epsilon_greedy, epsilon_greedy_reversed,
+     "comparison that decides to explore is reversed", "rng.random() < epsilon"),
+    ("epsilon-greedy drawing from np.random", ex.check_epsilon_greedy, epsilon_greedy_global_random,
+     "instead of the rng passed in", "rng.integers(2)"),
+    ("the soft update with tau and 1 - tau swapped", ex.check_soft_update, soft_update_swapped, "swapped",
+     None),
     ("the soft update moving q_net towards the target", ex.check_soft_update, soft_update_moves_q_net,
-     "q_net moved"),
+     "q_net moved", None),
     ("Q(s, a) taken with max instead of gather", ex.check_q_learning_step,
-     bugs.learning_step_with(bugs.q_max_instead_of_gather), "gather"),
+     bugs.learning_step_with(bugs.q_max_instead_of_gather), "max_a Q(s, a)", "gather"),
     ("a (B, 1) against (B,) broadcast in the loss", ex.check_q_learning_step,
-     bugs.learning_step_with(bugs.q_without_squeeze), "(B, B)"),
+     bugs.learning_step_with(bugs.q_without_squeeze), "(B, B)", "squeeze(1)"),
     ("a missing zero_grad()", ex.check_q_learning_step,
-     bugs.learning_step_with(bugs.q_taken, zero_grad=False), "zero_grad()"),
-    ("a ring buffer that does not wrap", ex.check_replay_buffer, BufferWithoutWrap, "does not wrap"),
-    ("sampling empty slots", ex.check_replay_buffer, BufferSamplingEmptySlots, "empty slots"),
-    ("a target network sharing q_net's tensors", ex.check_hard_update, hard_update_shares, "shares"),
-    ("the dueling mean over the batch", ex.check_dueling_aggregation, dueling_batch_mean, "over actions"),
-    ("the bias of a mean instead of a max", ex.check_max_bias, max_bias_of_mean, "bias of a mean"),
-    ("a linear half-life", ex.check_soft_half_life, half_life_linear, "(1 - τ)^n = 1/2"),
+     bugs.learning_step_with(bugs.q_taken, zero_grad=False), "zero_grad() clears it",
+     "before loss.backward()"),
+    ("a ring buffer that does not wrap", ex.check_replay_buffer, BufferWithoutWrap, "does not wrap",
+     "% self.capacity"),
+    ("sampling empty slots", ex.check_replay_buffer, BufferSamplingEmptySlots, "empty slots", "self.size"),
+    ("actions drawn with a second index", ex.check_replay_buffer, BufferSecondIndex,
+     "batch.actions does not belong to the same transitions", "same idx"),
+    ("next_obs drawn with a second index", ex.check_replay_buffer, BufferSecondIndexNextObs,
+     "batch.next_obs does not belong to the same transitions", "same idx"),
+    ("terminated drawn with a second index", ex.check_replay_buffer, BufferSecondIndexTerminated,
+     "batch.terminated does not belong to the same transitions", "same idx"),
+    ("rewards and terminated swapped in cu.Batch", ex.check_replay_buffer, BufferSwappedFields,
+     "batch.rewards holds the terminated of the transitions: two fields are swapped", None),
+    ("sample returning numpy arrays", ex.check_replay_buffer, BufferOfArrays,
+     "sample must return tensors, got ndarray", "torch.from_numpy"),
+    ("sampling without replacement", ex.check_replay_buffer, BufferWithoutReplacement,
+     "without replacement", "self.rng.integers"),
+    ("sampling from np.random", ex.check_replay_buffer, BufferWithGlobalRandom,
+     "instead of self.rng", "self.rng.integers"),
+    ("a target network sharing q_net's tensors", ex.check_hard_update, hard_update_shares, "shares", None),
+    ("the dueling mean over the batch", ex.check_dueling_aggregation, dueling_batch_mean, "over actions",
+     None),
+    ("the bias of a mean instead of a max", ex.check_max_bias, max_bias_of_mean, "bias of a mean", None),
+    ("a linear half-life", ex.check_soft_half_life, half_life_linear, "(1 - τ)^n = 1/2", "math.log"),
+    ("the half-life's small-tau approximation 0.69 / tau", ex.check_soft_half_life, half_life_approximate,
+     "small-τ approximation", "math.log(0.5) / math.log(1 - tau)"),
+    ("the half-life's small-tau approximation ln 2 / tau", ex.check_soft_half_life, half_life_ln2,
+     "small-τ approximation", "math.log(0.5) / math.log(1 - tau)"),
 ]
 
 
-@pytest.mark.parametrize(("bug", "check", "code", "words"), BUGS, ids=[b[0] for b in BUGS])
-def test_checker_rejects_the_bug_and_names_it(bug, check, code, words) -> None:
-    with pytest.raises(ex.ExerciseError) as caught:
+@pytest.mark.parametrize(("bug", "check", "code", "cause", "fix"), BUGS, ids=[b[0] for b in BUGS])
+def test_checker_rejects_the_bug_with_its_cause_first_and_the_line_second(bug, check, code, cause, fix,
+                                                                          capsys) -> None:
+    check(getattr(solutions(SOLUTION_OF[check.__name__][0]), SOLUTION_OF[check.__name__][1]))  # a pass resets
+    with pytest.raises(ex.ExerciseError) as first:
         check(code)
-    assert words in str(caught.value), f"{bug}: the message should say {words!r}; it says {caught.value}"
+    message = str(first.value)
+    assert cause in message, f"{bug}: the message should give the cause {cause!r}; it says {message}"
+    assert "The line to write" not in message, f"{bug}: the first failure should not hand over the fix"
+    if fix is None:
+        return
+    with pytest.raises(ex.ExerciseError) as second:
+        check(code)
+    assert "The line to write" in str(second.value) and fix in str(second.value), (
+        f"{bug}: a second identical failure should show the line with {fix!r}; it says {second.value}")
+    ex.hint()
+    assert fix in capsys.readouterr().out
+
+
+SOLUTION_OF = {check.__name__: (number, name) for number, name, check in SOLVED}
 
 
 def test_max_bias_constants() -> None:

@@ -35,11 +35,42 @@ __all__ = [
 
 
 class ExerciseError(AssertionError):
-    """The learner's code gave a wrong answer; the message says what is wrong and where to look."""
+    """The learner's code gave a wrong answer.
+
+    ``cause`` says what is wrong and where to look; ``fix`` is the line that corrects it, shown only
+    when the same check fails the same way a second time, or by :func:`hint`.
+    """
+
+    def __init__(self, cause: str, fix: str | None = None) -> None:
+        super().__init__(cause)
+        self.cause, self.fix = cause, fix
 
 
 class _NotAttempted(Exception):
     pass
+
+
+class _LearnerRaised(Exception):
+    """An exception raised inside the learner's own code (not by a check on what it returned)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+#: The last failure of each exercise (title -> cause), to show the fix on a second identical failure.
+_LAST_FAILURE: dict[str, str] = {}
+#: The fix of the most recent failure with one: (title, fix line), for :func:`hint`.
+_LAST_FIX: list[tuple[str, str]] = []
+
+
+def hint() -> None:
+    """Print the line that fixes the most recent failed check, if it has one."""
+    if not _LAST_FIX:
+        print("No check has failed with a known fix yet.")
+        return
+    title, fix = _LAST_FIX[-1]
+    print(f"{title}: {fix}")
 
 
 def _call(fn: Callable[..., Any], *args: Any) -> Any:
@@ -48,12 +79,33 @@ def _call(fn: Callable[..., Any], *args: Any) -> Any:
         return fn(*args)
     except NotImplementedError as error:
         raise _NotAttempted from error
+    except Exception as error:  # told apart from a check that fails on what the code returned
+        raise _LearnerRaised(error) from error
 
 
-def _checker(title: str) -> Callable[[Callable[..., None]], Callable[..., bool | None]]:
-    """Wrap a checker: print pass / not attempted, and prefix failures with the exercise's title."""
+def _learner_raised(error: BaseException) -> ExerciseError:
+    """Say what the learner's own code raised, and where to look."""
+    text = str(error)
+    if isinstance(error, ValueError) and "replace" in text and "sample" in text:
+        return ExerciseError(
+            "sample raised because it draws without replacement (rng.choice(..., replace=False)), which "
+            "cannot give a batch larger than the transitions stored, as early in training. Draw the "
+            "indices with replacement, as DQN does.",
+            "idx = self.rng.integers(0, self.size, size=batch_size)")
+    hint_text = "Call it on a small example of your own to see where."
+    if "size of tensor" in text or "shape" in text:
+        hint_text = ("Shapes do not match: max, argmax and mean over actions run over dim=1, and one value "
+                     "per transition has shape (B,).")
+    return ExerciseError(f"your code raised {type(error).__name__}: {error}. {hint_text}")
 
-    def wrap(check: Callable[..., None]) -> Callable[..., bool | None]:
+
+def _checker(title: str) -> Callable[[Callable[..., str]], Callable[..., bool | None]]:
+    """Wrap a checker: print pass / not attempted, and prefix failures with the exercise's title.
+
+    A failure gives its cause first; the fix line comes with a second identical failure.
+    """
+
+    def wrap(check: Callable[..., str]) -> Callable[..., bool | None]:
         def run(solution: Any) -> bool | None:
             try:
                 success = check(solution)
@@ -62,14 +114,14 @@ def _checker(title: str) -> Callable[[Callable[..., None]], Callable[..., bool |
                       "Write it in the cell above and run both cells again.")
                 return None
             except ExerciseError as error:
-                raise ExerciseError(f"{title}: {error}") from None
-            except Exception as error:  # the learner's code crashed: say where, briefly
-                hint = "Call it on a small example of your own to see where."
-                if "size of tensor" in str(error) or "shape" in str(error):
-                    hint = ("Shapes do not match: max, argmax and mean over actions run over dim=1, and "
-                            "one value per transition has shape (B,).")
-                raise ExerciseError(f"{title}: your code raised {type(error).__name__}: {error}. {hint}"
-                                    ) from None
+                raise _failure(title, error) from None
+            except _LearnerRaised as raised:
+                raise _failure(title, _learner_raised(raised.error)) from None
+            except Exception as error:  # the check itself could not use what the code returned
+                cause = (f"what your code returned could not be checked ({type(error).__name__}: {error}). "
+                         "Compare the type and shape it returns with what the exercise asks for.")
+                raise _failure(title, ExerciseError(cause)) from None
+            _LAST_FAILURE.pop(title, None)
             print(f"{title}: passed. {success}")
             return True
 
@@ -77,6 +129,23 @@ def _checker(title: str) -> Callable[[Callable[..., None]], Callable[..., bool |
         return run
 
     return wrap
+
+
+def _failure(title: str, error: ExerciseError) -> ExerciseError:
+    """The error to show: the cause, and the fix line if this exact failure happened just before."""
+    again = _LAST_FAILURE.get(title) == error.cause
+    _LAST_FAILURE[title] = error.cause
+    message = f"{title}: {error.cause}"
+    if error.fix:
+        _LAST_FIX.append((title, error.fix))
+        if again:
+            message += f"\nSame failure as last time. The line to write: {error.fix}"
+        else:
+            message += (" (Fix it and run the check again; a second identical failure shows the line "
+                        "to write.)")
+    failure = ExerciseError(message, error.fix)
+    failure.cause = error.cause
+    return failure
 
 
 def _one_hot_net(weights: list[list[float]], bias: tuple[float, float] = (0.0, 0.0)) -> nn.Linear:
@@ -136,25 +205,46 @@ def check_td_target(td_target: Callable[[nn.Module, Batch, float], torch.Tensor]
     batch = _batch([0, 1, 2], [0, 1, 0], [1.0, 1.0, 1.0], next_obs=[0, 2, 1], terminated=[0.0, 1.0, 0.0])
     gamma = 0.9
     y = _checked_target(td_target, q_net, batch, gamma)
-    next_q = torch.tensor([w for w in _Q_WEIGHTS])[[0, 2, 1]]
-    expected = batch.rewards + gamma * (1 - batch.terminated) * next_q.max(dim=1).values
+    q_table = torch.tensor(_Q_WEIGHTS)
+    next_q, q_now = q_table[[0, 2, 1]], q_table[[0, 1, 2]]
+    mask = 1 - batch.terminated
+    expected = batch.rewards + gamma * mask * next_q.max(dim=1).values
     if _close(y, expected):
         return "y = r + γ (1 - terminated) max_a' Q(s', a') on a batch with a terminal transition."
+    if _close(y, batch.rewards + gamma * mask * q_now.max(dim=1).values):
+        raise ExerciseError("your target scores batch.obs, the state the action was taken in. The target "
+                            "looks one step ahead: evaluate the network on s', batch.next_obs.",
+                            "y = batch.rewards + gamma * (1 - batch.terminated) * "
+                            "q_net(batch.next_obs).max(dim=1).values")
     if _close(y, batch.rewards + gamma * next_q.max(dim=1).values):
         raise ExerciseError("the second transition is terminal (the pole fell), but your target still adds "
-                            "γ max Q(s'). Multiply the bootstrap term by (1 - batch.terminated).")
+                            "γ max Q(s'): a terminal s' has no future to bootstrap from.",
+                            "multiply the bootstrap term by (1 - batch.terminated)")
     if _close(y, batch.rewards + gamma * batch.terminated * next_q.max(dim=1).values):
-        raise ExerciseError("the terminal mask is inverted: bootstrap where terminated is 0, "
-                            "with (1 - batch.terminated), not batch.terminated.")
+        raise ExerciseError("the terminal mask is inverted: your target bootstraps only where the episode "
+                            "ended, and nowhere else.", "use (1 - batch.terminated), not batch.terminated")
     column_max = next_q.max(dim=0).values  # (2,) maxima over the batch: the wrong axis
-    if any(_close(y, batch.rewards + gamma * (1 - batch.terminated) * column_max[i]) for i in range(2)):
-        raise ExerciseError("the max runs over the batch axis (dim=0). Q(s', ·) has shape (B, n_actions): "
-                            "take the max over actions with `.max(dim=1).values`.")
-    if _close(y, batch.rewards + gamma * (1 - batch.terminated) * next_q[torch.arange(3), batch.actions]):
+    if any(_close(y, batch.rewards + gamma * mask * column_max[i]) for i in range(2)):
+        raise ExerciseError("the max runs over the batch axis (dim=0). Q(s', ·) has shape (B, n_actions) and "
+                            "the max is over actions.", "q_net(batch.next_obs).max(dim=1).values")
+    if _close(y, batch.rewards + gamma * mask * next_q[torch.arange(3), batch.actions]):
         raise ExerciseError("you took Q(s', a) for the action stored in the batch; the target takes the "
-                            "max over all actions a' in s'.")
+                            "best action in s', the max over all actions a'.",
+                            "q_net(batch.next_obs).max(dim=1).values")
     raise ExerciseError(f"expected {expected.tolist()}, got {y.detach().tolist()} "
                         f"(rewards 1, gamma {gamma}, terminated {batch.terminated.tolist()}).")
+
+
+def _actions(epsilon_greedy: Callable[..., Any], q_net: nn.Module, state: int, epsilon: float,
+             rng: np.random.Generator, n: int) -> list[int]:
+    obs = np.eye(4, dtype=np.float32)[state]
+    actions = []
+    for _ in range(n):
+        action = _call(epsilon_greedy, q_net, obs, epsilon, rng)
+        if not isinstance(action, (int, np.integer)) or isinstance(action, bool):
+            raise ExerciseError(f"return a plain int action (0 or 1), got {action!r}.", "return int(action)")
+        actions.append(int(action))
+    return actions
 
 
 @_checker("Exercise (epsilon-greedy)")
@@ -162,28 +252,37 @@ def check_epsilon_greedy(epsilon_greedy: Callable[[nn.Module, np.ndarray, float,
                          ) -> str:
     """Check ``epsilon_greedy(q_net, obs, epsilon, rng)`` -> an int action."""
     q_net = _one_hot_net(_Q_WEIGHTS)
+    first, second = (_actions(epsilon_greedy, q_net, 0, 0.5, np.random.default_rng(7), 200) for _ in range(2))
+    if first != second:
+        raise ExerciseError("two runs with generators seeded alike chose different actions: your function "
+                            "draws from another generator (np.random, random, a new default_rng) instead "
+                            "of the rng passed in, so a seed cannot make a run repeat.",
+                            "explore with rng.random() < epsilon and draw the action with rng.integers(2)")
+    greedy = _actions(epsilon_greedy, q_net, 0, 0.0, np.random.default_rng(0), 200)
+    if len(set(greedy)) > 1:
+        raise ExerciseError(f"at ε = 0 your function still explored: 200 calls in one state gave actions "
+                            f"{sorted(set(greedy))}. The comparison that decides to explore is reversed; "
+                            "exploring must be the rare case, with probability ε.",
+                            "if rng.random() < epsilon: explore")
     for state, best in ((0, 1), (1, 0), (3, 1)):
-        obs = np.eye(4, dtype=np.float32)[state]
-        action = _call(epsilon_greedy, q_net, obs, 0.0, np.random.default_rng(0))
-        if not isinstance(action, (int, np.integer)) or isinstance(action, bool):
-            raise ExerciseError(f"return a plain int action (0 or 1), got {action!r}: use int(...).")
+        action = _actions(epsilon_greedy, q_net, state, 0.0, np.random.default_rng(0), 1)[0]
         if action != best:
-            raise ExerciseError(f"with epsilon = 0 the action must be argmax_a Q(s, a) = {best} "
-                                f"(Q = {_Q_WEIGHTS[state]}), got {action}. Check the argmax.")
-    obs = np.eye(4, dtype=np.float32)[0]  # greedy action 1
-    counts = {}
-    for epsilon in (1.0, 0.2):
-        rng = np.random.default_rng(1)
-        actions = [int(_call(epsilon_greedy, q_net, obs, epsilon, rng)) for _ in range(4000)]
-        counts[epsilon] = np.mean(actions)
+            raise ExerciseError(f"with ε = 0 the action must be argmax_a Q(s, a) = {best} "
+                                f"(Q = {_Q_WEIGHTS[state]}), got {action}: the greedy choice is wrong. "
+                                "Q-values have shape (1, n_actions) for one observation.",
+                                "int(q_net(obs_tensor.unsqueeze(0)).argmax(dim=1))")
+    counts = {epsilon: np.mean(_actions(epsilon_greedy, q_net, 0, epsilon, np.random.default_rng(1), 4000))
+              for epsilon in (1.0, 0.2)}
     if abs(counts[1.0] - 0.5) > 0.05:
-        raise ExerciseError(f"with epsilon = 1 every action should be uniformly random, but action 1 came "
-                            f"{counts[1.0]:.0%} of the time. Draw the random action with the rng passed in.")
+        raise ExerciseError(f"with ε = 1 every action should be uniformly random, but action 1 came "
+                            f"{counts[1.0]:.0%} of the time: the random action is not drawn uniformly.",
+                            "action = int(rng.integers(2))")
     if abs(counts[0.2] - 0.9) > 0.03:
-        raise ExerciseError(f"with epsilon = 0.2 the greedy action should come 1 - ε + ε/2 = 90% of the time "
-                            f"(the random draw may pick it too), got {counts[0.2]:.0%}. "
-                            "Compare rng.random() < epsilon to decide when to explore.")
-    return "greedy at ε = 0, uniform at ε = 1, 90% greedy at ε = 0.2."
+        raise ExerciseError(f"with ε = 0.2 the greedy action should come 1 - ε + ε/2 = 90% of the time "
+                            f"(the random draw may pick it too), got {counts[0.2]:.0%}: the test that "
+                            "decides when to explore does not explore with probability ε.",
+                            "if rng.random() < epsilon: explore")
+    return "the rng passed in, greedy at ε = 0, uniform at ε = 1, 90% greedy at ε = 0.2."
 
 
 def _reference_step(q_net: nn.Module, optimizer: torch.optim.Optimizer, batch: Batch,
@@ -214,62 +313,135 @@ def check_q_learning_step(q_learning_step: Callable[..., float]) -> str:
             broadcast = ((q_all[torch.arange(3), batch.actions].unsqueeze(1) - td_target) ** 2).mean()
             with_max = ((q_all.max(dim=1).values - td_target) ** 2).mean()
             if math.isclose(float(loss), float(with_max), rel_tol=1e-4):
-                raise ExerciseError("the loss uses max_a Q(s, a); it must use Q(s, a) of the action taken: "
-                                    "`q_net(batch.obs).gather(1, batch.actions.unsqueeze(1)).squeeze(1)`.")
+                raise ExerciseError("the loss uses max_a Q(s, a); it must use Q(s, a) of the action taken, "
+                                    "picked from each row with gather.",
+                                    "q_net(batch.obs).gather(1, batch.actions.unsqueeze(1)).squeeze(1)")
             if math.isclose(float(loss), float(broadcast), rel_tol=1e-4):
                 raise ExerciseError("Q(s, a) has shape (B, 1) and the target (B,): the loss broadcast them "
-                                    "to (B, B) and compared every pair. `.squeeze(1)` Q(s, a) to shape (B,).")
+                                    "to (B, B) and compared every pair.", "q_sa = q_sa.squeeze(1)  # (B,)")
             raise ExerciseError(f"the loss should be the mean of (Q(s, a) - y)^2 = {expected:.4f}, "
                                 f"got {float(loss):.4f}.")
         if not all(torch.allclose(a, b, atol=1e-5) for a, b in zip(theirs.parameters(), ours.parameters())):
             if step == 2:
-                raise ExerciseError("the first step is right but the second is not: the gradients of step 1 "
-                                    "were added to those of step 2. Call optimizer.zero_grad() before "
-                                    "loss.backward() in every step.")
-            raise ExerciseError("after one step the weights differ from one gradient step on that loss: "
-                                "call loss.backward() and optimizer.step().")
+                raise ExerciseError("the first step is right but the second is not: the gradients of "
+                                    "step 1 were added to those of step 2 (backward adds to .grad; "
+                                    "zero_grad() clears it).",
+                                    "optimizer.zero_grad() before loss.backward() in every step")
+            raise ExerciseError("after one step the weights differ from one gradient step on that loss.",
+                                "loss.backward(); optimizer.step()")
     return "the loss on Q(s, a) of the actions taken, and two clean gradient steps."
 
 
 # ----------------------------------------------------------------------------- notebook 03
 
+_BATCH_FIELDS = ("obs", "actions", "rewards", "next_obs", "terminated")
+
+
+def _filled(buffer_class: type, capacity: int, seed: int, n: int) -> Any:
+    """A learner's buffer after ``n`` adds of transitions i = 1..n.
+
+    Transition i has obs all i, action i % 2, reward i, next_obs all i + 0.5, and is terminated when
+    i is a multiple of 3: every field tells which transition it came from.
+    """
+    buffer = buffer_class(capacity=capacity, seed=seed)
+    for i in range(1, n + 1):
+        _call(buffer.add, np.full(4, i, np.float32), i % 2, float(i), np.full(4, i + 0.5, np.float32),
+              i % 3 == 0, False)
+    return buffer
+
+
+def _expected_fields(i: torch.Tensor) -> dict[str, torch.Tensor]:
+    """What each batch field holds for transitions numbered ``i`` (B,)."""
+    return {"obs": i.float(), "actions": i % 2, "rewards": i.float(), "next_obs": i.float() + 0.5,
+            "terminated": (i % 3 == 0).float()}
+
+
+def _check_batch(sample: Any, batch_size: int) -> None:
+    """Type, shapes and dtypes of a sampled batch, each with its own message."""
+    if not isinstance(sample, Batch):
+        raise ExerciseError(f"sample should return a cu.Batch, got {type(sample).__name__}.",
+                            "return cu.Batch(obs, actions, rewards, next_obs, terminated)")
+    for name in _BATCH_FIELDS:
+        value = getattr(sample, name)
+        if not isinstance(value, torch.Tensor):
+            raise ExerciseError(f"sample must return tensors, got {type(value).__name__} for batch.{name}: "
+                                "the learning step calls torch operations on every field.",
+                                f"torch.from_numpy(self.{name}[idx])")
+    shapes = {"obs": (batch_size, 4), "actions": (batch_size,), "rewards": (batch_size,),
+              "next_obs": (batch_size, 4), "terminated": (batch_size,)}
+    for name, shape in shapes.items():
+        if tuple(getattr(sample, name).shape) != shape:
+            raise ExerciseError(f"batch.{name} has shape {tuple(getattr(sample, name).shape)}, "
+                                f"expected {shape}. "
+                                f"The fields of cu.Batch are {', '.join(_BATCH_FIELDS)}, in that order: "
+                                "check the order in which you pass them.")
+    if sample.actions.dtype != torch.int64:
+        raise ExerciseError(f"batch.actions has dtype {sample.actions.dtype}; gather needs int64 indices. "
+                            "Check the order of the fields you pass to cu.Batch, and the actions array.")
+
+
 @_checker("Exercise (ring buffer)")
 def check_replay_buffer(buffer_class: type) -> str:
     """Check a subclass of ``cu.ReplayBuffer`` whose ``add`` and ``sample`` the learner wrote."""
-    buffer = buffer_class(capacity=5, seed=0)
-    for i in range(1, 4):  # transition i has obs, reward and next_obs made of the number i
-        _call(buffer.add, np.full(4, i, np.float32), i % 2, float(i), np.full(4, i + 0.5, np.float32),
-              i == 3, False)
+    buffer = _filled(buffer_class, capacity=5, seed=0, n=3)
     if buffer.size != 3 or buffer.pos != 3:
         raise ExerciseError(f"after 3 adds to an empty buffer, size and pos should be 3, got size "
                             f"{buffer.size} and pos {buffer.pos}.")
-    if buffer.terminated[2] != 1.0 or buffer.obs[1, 0] != 2.0 or buffer.next_obs[2, 0] != 3.5:
-        raise ExerciseError("the third transition is not where it should be: write every array at index pos.")
+    if buffer.terminated[2] != 1.0 or buffer.obs[1, 0] != 2.0 or buffer.next_obs[2, 0] != 3.5 \
+            or buffer.actions[0] != 1 or buffer.rewards[1] != 2.0:
+        raise ExerciseError("a transition is not where it should be: add writes every field of one "
+                            "transition at the same index, pos.")
     sample = _call(buffer.sample, 2_000)
-    if not isinstance(sample, Batch):
-        raise ExerciseError(f"sample should return a cu.Batch, got {type(sample).__name__}.")
-    if sample.obs.shape != (2_000, 4) or sample.actions.shape != (2_000,):
-        raise ExerciseError(f"a batch of 2,000 should have obs (2000, 4) and actions (2000,), "
-                            f"got {tuple(sample.obs.shape)} and {tuple(sample.actions.shape)}.")
-    if not set(sample.obs[:, 0].tolist()) <= {1.0, 2.0, 3.0}:
-        raise ExerciseError("sample drew empty slots: draw indices below self.size, not self.capacity.")
-    if not torch.equal(sample.rewards, sample.obs[:, 0]):
-        raise ExerciseError("a sampled transition mixes parts of different transitions: use one index "
-                            "array for every field.")
+    _check_batch(sample, 2_000)
+    number = sample.obs[:, 0].round().long()
+    if not set(number.tolist()) <= {1, 2, 3}:
+        raise ExerciseError("sample drew empty slots: with 3 of 5 slots filled, it must draw indices "
+                            "below self.size, not self.capacity.",
+                            "idx = self.rng.integers(0, self.size, size=batch_size)")
+    expected = _expected_fields(number)
+    for name in _BATCH_FIELDS[1:]:  # obs numbers the transition; every other field must agree with it
+        value = getattr(sample, name)
+        value = value[:, 0] if value.dim() == 2 else value
+        if torch.equal(value.float(), expected[name].float()):
+            continue
+        holds = [other for other in _BATCH_FIELDS if other != name
+                 and torch.equal(value.float(), expected[other].float())]
+        if holds:
+            raise ExerciseError(f"batch.{name} holds the {holds[0]} of the transitions: two fields are "
+                                f"swapped in cu.Batch(...), whose order is {', '.join(_BATCH_FIELDS)}.")
+        raise ExerciseError(f"batch.{name} does not belong to the same transitions as batch.obs: each "
+                            "field of a batch must be read with the same index array, so that row k of "
+                            "every field is one transition.",
+                            f"torch.from_numpy(self.{name}[idx]), with the same idx as for obs")
+    twin = _filled(buffer_class, capacity=5, seed=0, n=3)
+    if not torch.equal(_call(twin.sample, 64).obs, _call(_filled(buffer_class, 5, 0, 3).sample, 64).obs):
+        raise ExerciseError("two buffers made with the same seed sampled different batches: sample draws "
+                            "from another generator (np.random, a new default_rng) instead of self.rng.",
+                            "idx = self.rng.integers(0, self.size, size=batch_size)")
+    draws = [tuple(_call(twin.sample, 3).obs[:, 0].round().long().tolist()) for _ in range(60)]
+    if all(len(set(draw)) == 3 for draw in draws):
+        raise ExerciseError("60 batches of 3 from 3 transitions never repeated a transition: sample draws "
+                            "without replacement, which cannot give a batch larger than what is stored. "
+                            "DQN draws with replacement.",
+                            "idx = self.rng.integers(0, self.size, size=batch_size)")
     try:
         for i in range(4, 9):
             _call(buffer.add, np.full(4, i, np.float32), i % 2, float(i), np.full(4, i + 0.5, np.float32),
-                  False, i == 8)
-    except IndexError:
+                  i % 3 == 0, i == 8)
+    except _LearnerRaised as raised:
+        if not isinstance(raised.error, IndexError):
+            raise
         raise ExerciseError("adding a 6th transition to a buffer of capacity 5 failed: the buffer does not "
-                            "wrap. Advance with self.pos = (self.pos + 1) % self.capacity.") from None
+                            "wrap around to slot 0.", "self.pos = (self.pos + 1) % self.capacity") from None
     if buffer.size != 5:
-        raise ExerciseError(f"after 8 adds to a buffer of capacity 5, size should stay 5, got {buffer.size}: "
-                            "self.size = min(self.size + 1, self.capacity).")
+        raise ExerciseError(f"after 8 adds to a buffer of capacity 5, size should stay 5, got {buffer.size}.",
+                            "self.size = min(self.size + 1, self.capacity)")
     if sorted(buffer.obs[:, 0].tolist()) != [4.0, 5.0, 6.0, 7.0, 8.0] or buffer.pos != 3:
         raise ExerciseError(f"after 8 adds the buffer should hold transitions 4-8 with pos = 3, holds "
-                            f"{buffer.obs[:, 0].tolist()} with pos {buffer.pos}: overwrite the oldest.")
-    return "adds wrap around, size stops at capacity, samples only filled slots, whole transitions."
+                            f"{buffer.obs[:, 0].tolist()} with pos {buffer.pos}: the oldest is overwritten "
+                            "first.")
+    return ("adds wrap around, size stops at capacity, samples whole transitions from filled slots "
+            "with self.rng.")
 
 
 @_checker("Exercise (bootstrap mask)")
@@ -333,7 +505,18 @@ def check_target_td_target(td_target: Callable[[nn.Module, nn.Module, Batch, flo
         return "the frozen target network scores s', with the terminal mask."
     if _close(y, by_online):
         raise ExerciseError("s' is scored by q_net, the network being trained. The point of notebook 04 is "
-                            "that target_net scores it: max_a' Q_target(s', a').")
+                            "that the frozen target_net scores it.",
+                            "target_net(batch.next_obs).max(dim=1).values")
+    with torch.no_grad():
+        on_obs = [batch.rewards + gamma * mask * net(batch.obs).max(dim=1).values
+                  for net in (target_net, q_net)]
+    if any(_close(y, value) for value in on_obs):
+        raise ExerciseError("your target scores batch.obs, the state the action was taken in. The target "
+                            "looks one step ahead, at s' = batch.next_obs.",
+                            "target_net(batch.next_obs).max(dim=1).values")
+    if _close(y, batch.rewards + gamma * target_net(batch.next_obs).max(dim=1).values.detach()):
+        raise ExerciseError("the third transition is terminal but still bootstraps.",
+                            "multiply the bootstrap term by (1 - batch.terminated)")
     raise ExerciseError(f"expected {by_target.tolist()}, got {y.detach().tolist()}: "
                         "y = r + γ (1 - terminated) max_a' Q_target(s', a').")
 
@@ -360,6 +543,12 @@ def check_double_td_target(double_td_target: Callable[..., torch.Tensor]) -> str
             "target_picks_online_scores": batch.rewards + gamma * mask * q_next[torch.arange(3), a_target],
             "no_mask": batch.rewards + gamma * t_next[torch.arange(3), a_online],
         }
+        q_now, t_now = q_net(batch.obs), target_net(batch.obs)  # the near-miss: s instead of s'
+        for chooser in (q_now, q_next):
+            for scorer in (t_now, t_next):
+                if chooser is not q_next or scorer is not t_next:
+                    candidates[f"obs_{len(candidates)}"] = batch.rewards + gamma * mask * scorer[
+                        torch.arange(3), chooser.argmax(dim=1)]
     if _close(y, expected):
         return "q_net picks a' = argmax Q(s', ·), target_net scores it; the networks disagreed on every a'."
     messages = {
@@ -368,13 +557,24 @@ def check_double_td_target(double_td_target: Callable[..., torch.Tensor]) -> str
                         "target_net scores it.",
         "online_scores": "q_net both chose and scored a': score a' with target_net.",
         "target_picks_online_scores": "the roles are swapped: q_net must choose a', target_net score it.",
-        "no_mask": "the third transition is terminal but still bootstraps: multiply by (1 - terminated).",
+        "no_mask": "the third transition is terminal but still bootstraps.",
     }
+    fixes = {
+        "target_picks": "a_next = q_net(batch.next_obs).argmax(dim=1, keepdim=True); "
+                        "target_net(batch.next_obs).gather(1, a_next).squeeze(1)",
+        "no_mask": "multiply the bootstrap term by (1 - batch.terminated)",
+    }
+    on_obs = ("your target evaluates batch.obs, the state the action was taken in. Both the choice of a' "
+              "and its score look one step ahead, at s' = batch.next_obs.")
     for name, value in candidates.items():
         if _close(y, value):
-            raise ExerciseError(messages[name])
-    raise ExerciseError(f"expected {expected.tolist()}, got {y.detach().tolist()}. Take a' with "
-                        "`.argmax(dim=1, keepdim=True)` over actions, then `target_net(...).gather(1, a')`.")
+            if name.startswith("obs_"):
+                raise ExerciseError(on_obs, "q_net(batch.next_obs) chooses a', "
+                                            "target_net(batch.next_obs) scores it")
+            raise ExerciseError(messages[name], fixes.get(name, fixes["target_picks"]))
+    raise ExerciseError(f"expected {expected.tolist()}, got {y.detach().tolist()}: take a' = argmax over "
+                        "actions (dim=1) of q_net on s', and score it with target_net.",
+                        fixes["target_picks"])
 
 
 _EXPECTED_MAX = {2: 1 / math.sqrt(math.pi), 4: 1.0293754, 10: 1.5387527}  # E[max of n standard normals]
@@ -427,10 +627,18 @@ def check_soft_half_life(half_life: Callable[[float], float]) -> str:
         expected = math.log(0.5) / math.log(1 - tau)
         if math.isclose(value, expected, rel_tol=1e-3):
             continue
+        if any(math.isclose(value, c / tau, rel_tol=5e-3) for c in (math.log(2), 0.69, 0.693)):
+            raise ExerciseError(f"at τ = {tau} you gave {value:.2f} steps: that is ln 2 / τ ≈ 0.69/τ, the "
+                                "small-τ approximation the notebook quotes (ln(1 - τ) ≈ -τ), not the exact "
+                                f"half-life, {expected:.2f}. The two agree within 1% only for τ below about "
+                                "0.02; the exercise asks for the exact n with (1 - τ)^n = 1/2.",
+                                "math.log(0.5) / math.log(1 - tau)")
         if math.isclose(value, 1 / tau, rel_tol=1e-3) or math.isclose(value, 0.5 / tau, rel_tol=1e-3):
             raise ExerciseError(f"at τ = {tau} you gave {value:.1f} steps, a linear guess. The gap shrinks "
-                                "by a factor (1 - τ) each step: solve (1 - τ)^n = 1/2 for n.")
-        raise ExerciseError(f"at τ = {tau} the half-life is {expected:.2f} steps, got {value:.2f}.")
+                                "by a factor (1 - τ) each step: solve (1 - τ)^n = 1/2 for n.",
+                                "math.log(0.5) / math.log(1 - tau)")
+        raise ExerciseError(f"at τ = {tau} the half-life is {expected:.2f} steps, got {value:.2f}: "
+                            "solve (1 - τ)^n = 1/2 for n.")
     return f"(1 - τ)^n = 1/2: {math.log(0.5) / math.log(0.98):.1f} steps at τ = 0.02."
 
 
