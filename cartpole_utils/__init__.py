@@ -13,14 +13,19 @@ in its own place, and imports only ever point down this list:
   ``cu.probes`` (notebook 09's probe environments) and ``cu.bugs`` (the classic bugs as code).
 
 Helpers never import lessons or course tools, and lessons never import course tools
-(``tests/test_import.py`` holds that). Importing the package also makes pygame render off-screen
-and keeps torch on one CPU thread (unless ``OMP_NUM_THREADS`` says otherwise).
+(``tests/test_import.py`` holds that). The helpers load with the package; a lesson or a course
+tool loads when first used (``cu.QNetwork`` loads notebook 02's module), so ``import
+cartpole_utils`` pulls in neither torch nor matplotlib, and a notebook's published outputs depend
+only on the lessons it used. Importing the package also makes pygame render off-screen and keeps
+torch on one CPU thread (unless ``OMP_NUM_THREADS`` says otherwise).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from typing import TYPE_CHECKING, Any
 
 from .env import quiet_rendering
 
@@ -85,9 +90,11 @@ from .checkpoint import (
     save_checkpoint,
 )
 from . import lessons as _lessons
-from .lessons import *  # noqa: F403  (the taught components; lessons/__init__.py lists them by name)
-from .lessons import LESSONS, DuelingQNetwork, QNetwork
-from .course import bugs, exercises, probes
+from .lessons import LESSONS
+
+if TYPE_CHECKING:  # what an editor follows; at run time these load on first use (__getattr__ below)
+    from .course import bugs, exercises, probes
+    from .lessons import *  # noqa: F403  (the taught components; lessons/__init__.py lists them by name)
 
 __version__ = "0.1.0"
 
@@ -157,8 +164,26 @@ __all__ = [  # helpers, then the course tools; the lessons' names are added belo
 ]
 __all__ += _lessons.__all__
 
-register_network(QNetwork)
-register_network(DuelingQNetwork)
+#: The course tools, loaded on first use: cu.exercises, cu.probes, cu.bugs.
+_COURSE = ("bugs", "exercises", "probes")
+register_network("QNetwork", lambda: _lessons.QNetwork)
+register_network("DuelingQNetwork", lambda: _lessons.DuelingQNetwork)
+
+
+def __getattr__(name: str) -> Any:
+    """Load a lesson or a course tool on first use, so that a notebook runs only what it needs."""
+    if name in LESSONS:
+        value = getattr(_lessons, name)
+    elif name in _COURSE:
+        value = importlib.import_module(f".course.{name}", __name__)
+    else:
+        raise AttributeError(f"module 'cartpole_utils' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def taught_in(name: str) -> str:

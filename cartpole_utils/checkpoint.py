@@ -173,15 +173,21 @@ def _load_payload(name: str, payload: dict[str, Any], q_net: Any) -> dict[str, A
     return payload.get("config")
 
 
-#: The network classes :func:`load_agent` can rebuild, by class name. The notebooks define them
-#: (``QNetwork`` in 02, ``DuelingQNetwork`` in 08); ``import cartpole_utils`` registers them here,
-#: so this helper never imports a lesson.
-NETWORKS: dict[str, Callable[[int], Any]] = {}
+#: The network classes :func:`load_agent` can rebuild: class name -> a function that returns the
+#: class. The notebooks define them (``QNetwork`` in 02, ``DuelingQNetwork`` in 08);
+#: ``import cartpole_utils`` registers them here, so this helper never imports a lesson.
+NETWORKS: dict[str, Callable[[], Callable[[int], Any]]] = {}
 
 
-def register_network(network_class: Callable[[int], Any]) -> None:
-    """Let :func:`load_agent` rebuild checkpoints of ``network_class`` (made as ``cls(hidden_size)``)."""
-    NETWORKS[network_class.__name__] = network_class  # type: ignore[attr-defined]
+def register_network(name: str, load_class: Callable[[], Callable[[int], Any]]) -> None:
+    """Let :func:`load_agent` rebuild checkpoints of the network class ``name``.
+
+    Args:
+        name: the class name a checkpoint stores (``"QNetwork"``).
+        load_class: returns the class (called only when such a checkpoint is loaded); the class
+            is made as ``cls(hidden_size)``.
+    """
+    NETWORKS[name] = load_class
 
 
 def load_agent(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any] | None]:
@@ -206,6 +212,6 @@ def load_agent(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any] | None
             f"(known: {', '.join(NETWORKS)}). Load it with cu.load_checkpoint into your own network."
         )
     hidden_size = (config or {}).get("hidden_size", 128)
-    q_net = NETWORKS[model_class](hidden_size)
+    q_net = NETWORKS[model_class]()(hidden_size)
     _load_payload(name, payload, q_net)  # the file is read once
     return q_net.eval(), config

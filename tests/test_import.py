@@ -12,8 +12,8 @@ import pytest
 import cartpole_utils as cu
 
 PACKAGE = Path(cu.__file__).parent
-#: Not needed until a plot, a GIF or a widget is made: never loaded by `import cartpole_utils`.
-HEAVY = ("matplotlib", "pygame", "PIL", "ipywidgets", "IPython")
+#: Not needed until a network, a plot, a GIF or a widget is made: never loaded by the import.
+HEAVY = ("torch", "matplotlib", "pygame", "PIL", "ipywidgets", "IPython")
 QUIET_VARIABLES = ("SDL_VIDEODRIVER", "SDL_AUDIODRIVER", "PYGAME_HIDE_SUPPORT_PROMPT", "XDG_RUNTIME_DIR",
                    "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 HELPERS = {
@@ -34,14 +34,19 @@ def run_python(code):
     )
 
 
-def test_import_leaves_plots_gifs_and_widgets_unloaded():
+def test_import_is_quick_and_loads_lessons_on_first_use():
     proc = run_python(f"""
         import sys
         import cartpole_utils as cu
         print(sorted(m for m in {HEAVY!r} if m in sys.modules))
+        print(sorted(m for m in sys.modules if m.startswith(("cartpole_utils.lessons.",
+                                                             "cartpole_utils.course"))))
+        cu.ReplayBuffer
+        print(sorted(m for m in sys.modules if m.startswith("cartpole_utils.lessons.")))
     """)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines() == ["[]"]
+    loaded = "['cartpole_utils.lessons.nb02_online_dqn', 'cartpole_utils.lessons.nb03_experience_replay']"
+    assert proc.stdout.splitlines() == ["[]", "[]", loaded]
 
 
 def test_dir_lists_the_helpers_and_lessons():
