@@ -30,7 +30,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 import cartpole_utils as cu  # noqa: E402
-from cartpole_utils.evaluation import EVAL_SEED_OFFSET  # noqa: E402
+from cartpole_utils.protocol import EVAL_SEED_OFFSET  # noqa: E402
 from cartpole_utils.training import FINAL_EVAL_SEED, TrainResult  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -46,18 +46,22 @@ from .env import (
     seed_everything,
     set_threads,
 )
-from .evaluation import (
+from .protocol import (
     EVAL_EPISODES,
     EVAL_INTERVAL,
     EVAL_SEED_OFFSET,
     FINAL_EVAL_EPISODES,
-    evaluate,
-    greedy_actions,
+    FINAL_EVAL_SEED,
+    MARGIN,
+    ONLINE_CHECK_RETURN,
+    first_solved_index,
     is_solved,
     solved_at,
     stability_after_solved,
+    stays_solved,
 )
-from .training import FINAL_EVAL_SEED, Monitor, TrainResult, config_dict, run_seeds
+from .evaluation import evaluate, greedy_actions
+from .training import Monitor, TrainResult, config_dict, run_seeds
 from .summary import (
     bootstrap_ci,
     bootstrap_diff_ci,
@@ -114,6 +118,10 @@ __all__ = [  # helpers, then the course tools; the lessons' names are added belo
     "EVAL_INTERVAL",
     "EVAL_SEED_OFFSET",
     "FINAL_EVAL_EPISODES",
+    "stays_solved",
+    "first_solved_index",
+    "ONLINE_CHECK_RETURN",
+    "MARGIN",
     "evaluate",
     "greedy_actions",
     "is_solved",

@@ -1,22 +1,17 @@
-"""Greedy evaluation and the course's "solved" rule (the evaluation protocol of the design)."""
+"""Greedy evaluation: play a policy's episodes and return their returns.
+
+``protocol.py`` says when and how often the course evaluates, and what counts as solved.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .env import ENV_ID, SOLVED_THRESHOLD, _check_seed, make_env
-
-#: Evaluate the greedy policy every this many environment steps during training.
-EVAL_INTERVAL = 1_000
-#: Episodes per periodic evaluation.
-EVAL_EPISODES = 10
-#: Episodes of the final evaluation at the end of a training budget.
-FINAL_EVAL_EPISODES = 100
-#: Evaluation environments are seeded from here on, far from any training seed.
-EVAL_SEED_OFFSET = 1_000_000
+from .env import ENV_ID, _check_seed, make_env
+from .protocol import EVAL_EPISODES, EVAL_SEED_OFFSET
 
 #: CartPole's two actions: 0 pushes the cart left, 1 pushes it right.
 N_ACTIONS = 2
@@ -155,53 +150,3 @@ def _play_side_by_side(
     finally:
         envs.close()
     return returns
-
-
-def is_solved(mean_return: float) -> bool:
-    """The protocol's rule: a greedy mean return of at least 475 (CartPole-v1) is solved."""
-    if mean_return is None or isinstance(mean_return, (str, bytes)) or np.ndim(mean_return) != 0:
-        raise TypeError(
-            f"is_solved takes one mean return (a number), got {type(mean_return).__name__}; "
-            "average the episode returns first, e.g. is_solved(np.mean(returns))."
-        )
-    return bool(mean_return >= SOLVED_THRESHOLD)
-
-
-def _as_1d(values: Any, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be a list of numbers, got {type(values).__name__}.") from err
-    if arr.ndim != 1:
-        raise ValueError(
-            f"{name} must be a flat list of numbers (one per evaluation), got shape {arr.shape}."
-        )
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values; pass the evaluations' finite numbers.")
-    return arr
-
-
-def solved_at(eval_steps: Sequence[int], eval_means: Sequence[float]) -> int | None:
-    """The environment step of the first evaluation that is solved, or ``None``."""
-    steps, means = _as_1d(eval_steps, "eval_steps"), _as_1d(eval_means, "eval_means")
-    if steps.size != means.size:
-        raise ValueError(
-            f"eval_steps and eval_means must have the same length, got {steps.size} "
-            f"and {means.size}."
-        )
-    for step, mean in zip(steps, means):
-        if is_solved(mean):
-            return int(step)
-    return None
-
-
-def stability_after_solved(eval_means: Sequence[float]) -> float:
-    """Fraction of the evaluations after the first solved one that are solved too.
-
-    Returns ``nan`` when the run never solved or solved at its last evaluation.
-    """
-    means = _as_1d(eval_means, "eval_means")
-    hits = np.flatnonzero(means >= SOLVED_THRESHOLD)
-    if hits.size == 0 or hits[0] == means.size - 1:
-        return float("nan")
-    return float(np.mean(means[hits[0] + 1 :] >= SOLVED_THRESHOLD))

@@ -15,7 +15,8 @@ import numpy as np
 
 from .checkpoint import CheckpointError, load_agent
 from .env import make_env
-from .evaluation import EVAL_SEED_OFFSET, evaluate
+from .evaluation import evaluate
+from .protocol import EVAL_SEED_OFFSET
 from .render import record_episode, show_gif
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .env import MAX_EPISODE_STEPS, SOLVED_THRESHOLD
+from .protocol import MARGIN, MAX_EPISODE_STEPS, first_solved_index, stays_solved
 
 #: Keys every run record has.
 RECORD_KEYS = ("seed", "env_steps", "eval_steps", "eval_means", "eval_seconds_at", "train_seconds",
@@ -51,11 +51,6 @@ def run_record(result: Any) -> dict[str, Any]:
         "final_mean": float(final.mean()) if final.size else float("nan"),
         "final_min": float(final.min()) if final.size else float("nan"),
     }
-
-
-def _solved_index(record: dict[str, Any]) -> int | None:
-    hits = np.flatnonzero(np.asarray(record["eval_means"], dtype=float) >= SOLVED_THRESHOLD)
-    return int(hits[0]) if hits.size else None
 
 
 def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
@@ -116,7 +111,7 @@ def bootstrap_diff_ci(a: Sequence[float], b: Sequence[float], stat: Any = np.med
     return float(low), float(high)
 
 
-def summarize(runs: Sequence[Any], margin: float = 0.75) -> dict[str, Any]:
+def summarize(runs: Sequence[Any], margin: float = MARGIN) -> dict[str, Any]:
     """The protocol's numbers for one agent over its seeds.
 
     Args:
@@ -135,15 +130,15 @@ def summarize(runs: Sequence[Any], margin: float = 0.75) -> dict[str, Any]:
     records = [run_record(r) for r in runs]
     if not records:
         raise ValueError("summarize needs at least one run.")
-    solved_steps, solved_seconds, after, margin_count = [], [], [], 0
+    solved_steps, solved_seconds, margin_count = [], [], 0
     for rec in records:
-        i = _solved_index(rec)
+        i = first_solved_index(rec["eval_means"]) if rec["eval_means"] else None
         if i is None:
             continue
         solved_steps.append(rec["eval_steps"][i])
         solved_seconds.append(rec["eval_seconds_at"][i])
-        after += [m >= SOLVED_THRESHOLD for m in rec["eval_means"][i + 1:]]
         margin_count += rec["eval_steps"][i] <= margin * rec["env_steps"]
+    stays, stays_n = stays_solved([rec["eval_means"] for rec in records if rec["eval_means"]])
     finals = [rec["final_mean"] for rec in records]
     return {
         "seeds": len(records),
@@ -152,8 +147,8 @@ def summarize(runs: Sequence[Any], margin: float = 0.75) -> dict[str, Any]:
         "margin": margin,
         "steps_to_solve": quartiles(solved_steps),
         "seconds_to_solve": quartiles(solved_seconds),
-        "stays_solved": float(np.mean(after)) if after else float("nan"),
-        "stays_solved_n": len(after),
+        "stays_solved": stays,
+        "stays_solved_n": stays_n,
         "final_500": int(sum(f >= MAX_EPISODE_STEPS for f in finals)),
         "final_mean": quartiles(finals),
         "best_eval": quartiles([max(rec["eval_means"]) for rec in records]),

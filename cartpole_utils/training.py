@@ -33,18 +33,17 @@ from typing import Any
 import numpy as np
 
 from .env import make_env
-from .evaluation import (
+from .evaluation import evaluate
+from .protocol import (
     EVAL_EPISODES,
     EVAL_INTERVAL,
     EVAL_SEED_OFFSET,
     FINAL_EVAL_EPISODES,
-    evaluate,
+    FINAL_EVAL_SEED,
     solved_at,
     stability_after_solved,
 )
 
-#: Seed of the first of the final evaluation's 100 episodes (disjoint from periodic evaluations).
-FINAL_EVAL_SEED = 2 * EVAL_SEED_OFFSET
 GRAD_NORM_EVERY = 8  # the diagnostics' gradient norm is sampled on every 8th gradient step
 
 

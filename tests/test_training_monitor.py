@@ -83,7 +83,7 @@ def test_evaluations_use_the_protocol_seeds():
     expected = cu.evaluate(q_net, 3, seed=cu.EVAL_SEED_OFFSET + 1_000)
     assert res.eval_means == [pytest.approx(np.mean(expected))]
     np.testing.assert_array_equal(
-        res.final_returns, cu.evaluate(q_net, 4, seed=cu.training.FINAL_EVAL_SEED)
+        res.final_returns, cu.evaluate(q_net, 4, seed=cu.FINAL_EVAL_SEED)
     )
 
 
