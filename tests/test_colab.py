@@ -114,7 +114,7 @@ def _run_in_colab_env(name: str, colab_python: Path, tmp_path: Path, monkeypatch
         "import IPython, ipywidgets\nprint(IPython.__version__, ipywidgets.__version__)"))
     workdir = tmp_path / "notebooks"
     workdir.mkdir()
-    NotebookClient(nb, kernel_name="colab-like", timeout=1800,
+    NotebookClient(nb, kernel_name="colab-like", timeout=300,  # a stuck cell fails in minutes
                    resources={"metadata": {"path": str(workdir)}}).execute()
     return nb
 
