@@ -130,3 +130,11 @@ def test_readme_cheat_sheet_matches_the_final_agent() -> None:
             assert float(number.replace(",", "")) == getattr(config, field), (
                 f"README cheat sheet says {field} = {number}; SoftConfig has {getattr(config, field)}"
             )
+
+
+def test_every_package_folder_is_installed() -> None:
+    """lessons/ and course/ ship with the package (Colab installs it from GitHub, not editable)."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {".".join(init.parent.relative_to(ROOT).parts)
+               for init in (ROOT / "cartpole_utils").rglob("__init__.py")}
+    assert folders == listed, f"pyproject.toml's [tool.setuptools] packages should be {sorted(folders)}"
