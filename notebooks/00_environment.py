@@ -253,7 +253,9 @@ assert within, "At truncation the pole is still up: the state is not a failure."
 # a long while. From notebook 02 on, the agent learns the value of a state from the reward plus
 # the value of the next state. It must drop that future value only on `terminated`. If it treated
 # the 500-step cut as a failure, it would learn that balancing well for a long time leads to
-# "the end", the opposite of what we want. So every transition we store keeps both flags.
+# "the end", the opposite of what we want. So every transition we store keeps both flags. (Pardo
+# et al., "Time Limits in Reinforcement Learning", ICML 2018, is the standard reference: it shows
+# what treating a time limit as a terminal state costs, and bootstraps at the cut as we do.)
 #
 # ### Version 0 and version 1
 #

@@ -198,7 +198,8 @@ assert q_net(obs_batch).shape == (3, 2), "The Q-network must output one value pe
 # \arg\max_a Q_\theta(s_t, a) & \text{otherwise,} \end{cases}$$
 #
 # and $\varepsilon_t$ falls linearly from `start_e` to `end_e` over the first `duration` steps,
-# then stays at `end_e`:
+# then stays at `end_e` (the schedule and its argument order are CleanRL's `linear_schedule`, from
+# its `dqn.py`):
 # $\varepsilon_t = \max\big(\text{end\_e},\ \text{start\_e} + (\text{end\_e} - \text{start\_e})\, t / \text{duration}\big)$.
 
 # %% tags=["export"]

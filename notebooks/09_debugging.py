@@ -67,6 +67,10 @@ cu.set_threads(1)
 # TimeLimit is the one CartPole needs most: its episodes end at the time limit, not by failure, and
 # the state after the limit is as good as the one before, so its value is the infinite sum
 # $\sum_t \gamma^t = 1/(1-\gamma)$.
+#
+# The first four probes, and the sixth that the closing exercise asks for, are Andy Jones's, from
+# "Debugging RL, Without the Agonizing Pain" (2021), which ARENA's DQN chapter also uses; TimeLimit
+# is this course's, for the bug notebook 00 warned about.
 
 # %%
 config = cu.probes.ProbeConfig()
