@@ -463,7 +463,7 @@ print(f"random baseline for comparison: {random_mean:.1f}")
 # Write the code in each exercise cell, then run the check cell under it: it calls your code on small
 # hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
 # written yet prints "not attempted" and stops nothing. Reference solutions are in
-# `solutions/02_online_dqn.py`; try first.
+# [`solutions/02_online_dqn.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/02_online_dqn.py) (opens on GitHub, also from Colab); try first.
 
 # %% [markdown]
 # **Exercise 1: the TD target.** Without looking above, write the target for a batch:

@@ -302,7 +302,7 @@ print(f"lowest evaluation after the first solve: {min(evals_after):.0f}; "
 # Write the code in each exercise cell, then run the check cell under it: it calls your code on small
 # hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
 # written yet prints "not attempted" and stops nothing. Reference solutions are in
-# `solutions/03_experience_replay.py`; try first.
+# [`solutions/03_experience_replay.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/03_experience_replay.py) (opens on GitHub, also from Colab); try first.
 
 # %% [markdown]
 # **Exercise 1: the ring buffer.** `cu.ReplayBuffer.__init__` makes the arrays (`obs`, `actions`,
@@ -342,8 +342,10 @@ cu.exercises.check_bootstrap_mask(my_bootstrap_mask)
 
 # %% [markdown]
 # ### More to try
-# 1. Set `batch_size=1` and `buffer_size=1`: which notebook have you rebuilt? Check that the curve
-#    looks like it.
+# 1. Set `batch_size=1`, `buffer_size=1`, `learning_starts=0` and `train_freq=1`: the agent now
+#    learns from each transition once, as it arrives. That is notebook 02's online update, but not
+#    notebook 02's agent: the learning rate, γ and the exploration schedule still differ (compare
+#    `OnlineConfig` and `ReplayConfig`). Set those to 02's values too and compare the curve with 02's.
 # 2. Halve and double `buffer_size`. With a budget of 30,000 steps, when does the buffer start
 #    overwriting, and does that matter here?
 # 3. `train_freq=8, batch_size=512` draws as many transitions per environment step with half the

@@ -221,7 +221,7 @@ print(f"for comparison, notebook 03's agent on the same seed:\n{replay_result.re
 # Write the code in each exercise cell, then run the check cell under it: it calls your code on small
 # hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
 # written yet prints "not attempted" and stops nothing. Reference solutions are in
-# `solutions/04_target_network.py`; try first.
+# [`solutions/04_target_network.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/04_target_network.py) (opens on GitHub, also from Colab); try first.
 
 # %% [markdown]
 # **Exercise 1: the hard copy.** $\theta' \leftarrow \theta$: the target network gets the online

@@ -289,7 +289,7 @@ print(dqn_result.report())
 # Write the code in each exercise cell, then run the check cell under it: it calls your code on small
 # hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
 # written yet prints "not attempted" and stops nothing. Reference solutions are in
-# `solutions/05_double_dqn.py`; try first.
+# [`solutions/05_double_dqn.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/05_double_dqn.py) (opens on GitHub, also from Colab); try first.
 
 # %% [markdown]
 # **Exercise 1: the Double DQN target.** $y = r + \gamma\,(1 - \text{terminated})\,

@@ -351,7 +351,7 @@ print(result.report())
 # Write the code in each exercise cell, then run the check cell under it: it calls your code on small
 # hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
 # written yet prints "not attempted" and stops nothing. Reference solutions are in
-# `solutions/06_soft_updates.py`; try first.
+# [`solutions/06_soft_updates.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/06_soft_updates.py) (opens on GitHub, also from Colab); try first.
 
 # %% [markdown]
 # **Exercise 1: the soft update.** $\theta' \leftarrow \tau\,\theta + (1 - \tau)\,\theta'$ for each pair

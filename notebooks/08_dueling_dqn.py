@@ -233,7 +233,7 @@ print(result.report())
 # Write the code in each exercise cell, then run the check cell under it: it calls your code on small
 # hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
 # written yet prints "not attempted" and stops nothing. Reference solutions are in
-# `solutions/08_dueling_dqn.py`; try first.
+# [`solutions/08_dueling_dqn.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/08_dueling_dqn.py) (opens on GitHub, also from Colab); try first.
 
 # %% [markdown]
 # **Exercise 1: the aggregation.** $Q(s, a) = V(s) + A(s, a) - \frac{1}{|\mathcal A|}\sum_{a'} A(s, a')$
