@@ -135,11 +135,37 @@ def parse_overrides(pairs: list[str], config_cls: type) -> dict[str, Any]:
     return out
 
 
-def run_one(agent: str, config: Any) -> dict[str, Any]:
-    """Train one seed (in a worker process) and return its run record."""
+def run_one(agent: str, config: Any, diagnostics: bool = False) -> dict[str, Any]:
+    """Train one seed (in a worker process) and return its run record.
+
+    With ``diagnostics``, the record also holds the monitor's diagnostics at each evaluation
+    (predicted Q at the start states, TD loss, ...).
+    """
     cu.set_threads(1)
     train, _ = resolve(agent)
-    return cu.run_record(train(config, progress=False))
+    result = train(config, progress=False)
+    record = cu.run_record(result)
+    if diagnostics:
+        record["diagnostics"] = {key: [float(v) for v in values]
+                                 for key, values in result.diagnostics.items()}
+    return record
+
+
+def value_lines(records: list[dict[str, Any]], gamma: float) -> list[str]:
+    """Predicted Q(s0) against the most any policy can earn, 1/(1-gamma), over the seeds."""
+    if not all("diagnostics" in r for r in records):
+        return []
+    ceiling = 1 / (1 - gamma)
+    peak = [max(r["diagnostics"]["q_start"]) for r in records]
+    last = [r["diagnostics"]["q_start"][-1] for r in records]
+    collected = [r["diagnostics"]["discounted_return"][-1] for r in records]
+    q = cu.quartiles
+    return [f"predicted Q(s0), max over evaluations: median {q(peak)[1]:.0f} "
+            f"[{q(peak)[0]:.0f}, {q(peak)[2]:.0f}]; "
+            f"above 1/(1-gamma) = {ceiling:.0f} on {sum(v > ceiling for v in peak)}/{len(peak)}",
+            f"at the last evaluation: predicted median {q(last)[1]:.0f} "
+            f"[{q(last)[0]:.0f}, {q(last)[2]:.0f}], "
+            f"discounted return collected median {q(collected)[1]:.0f}"]
 
 
 def machine() -> dict[str, str]:
@@ -180,6 +206,8 @@ def report(payload: dict[str, Any]) -> str:
     best = [max(r["eval_means"]) for r in records]
     check = cu.ONLINE_CHECK_RETURN
     lines.append(f"best evaluation >= {check} (5x random play): {sum(b >= check for b in best)}/{len(best)}")
+    if "config" in payload and "gamma" in payload["config"]:
+        lines += value_lines(records, payload["config"]["gamma"])
     if "wall_seconds" in payload:
         lines.append(f"wall time: {payload['wall_seconds']:.0f} s, jobs: {payload['jobs']}, "
                      f"backend: {payload['backend']}, machine: {payload['machine']}")
@@ -201,6 +229,8 @@ def main() -> int:
     parser.add_argument("--tag", default="", help="a name for this setting in the output file")
     parser.add_argument("--out", help="JSON file for the raw results (default: under benchmarks/results/)")
     parser.add_argument("--summarize", metavar="FILE", help="print the table of a saved sweep and exit")
+    parser.add_argument("--diagnostics", action="store_true",
+                        help="also save the monitor's diagnostics per evaluation (predicted Q(s0), ...)")
     args = parser.parse_args()
     if args.summarize:
         print(report(json.loads(Path(args.summarize).read_text())))
@@ -225,7 +255,8 @@ def main() -> int:
 
     started = time.perf_counter()
     with parallel_config(backend=args.backend, n_jobs=args.jobs):
-        records = list(Parallel()(delayed(run_one)(args.agent, config) for config in configs))
+        records = list(Parallel()(delayed(run_one)(args.agent, config, args.diagnostics)
+                                  for config in configs))
     payload = {
         "agent": args.agent, "tag": args.tag, "seeds": seeds, "steps": configs[0].total_steps,
         "overrides": {k: v for k, v in overrides.items() if k != "total_steps"},
