@@ -22,11 +22,11 @@ TAU = 0.02  # CartPole's seconds between states: x' = x + TAU * x_dot (Euler ste
 @pytest.fixture
 def short_episodes(monkeypatch):
     """Every training loop's environment cut at TIME_LIMIT steps (each lesson imports make_env)."""
-    import sys
+    import importlib
 
     real_make_env = cu.make_env
-    for name in cu.LESSONS.values():
-        lesson = sys.modules[f"cartpole_utils.lessons.{name[0]}"]
+    for name in cu.LESSONS.values():  # a lesson loads on first use: load each one here
+        lesson = importlib.import_module(f"cartpole_utils.lessons.{name[0]}")
         if hasattr(lesson, "make_env"):
             monkeypatch.setattr(lesson, "make_env", lambda seed=None, **kw: real_make_env(
                 seed=seed, max_episode_steps=TIME_LIMIT, **kw))
