@@ -69,22 +69,19 @@ def code_of(source: str) -> str:
     return ast.dump(tree, include_attributes=False)
 
 
-def package_hash(modules: list[str]) -> str:
-    """sha256 of the code (:func:`code_of`) of the given cartpole_utils modules (a missing file
-    hashes as missing)."""
-    digest = hashlib.sha256()
-    for module in sorted(modules):
-        path = module_file(module)
-        code = code_of(path.read_text(encoding="utf-8")) if path.exists() else "<missing>"
-        digest.update(module.encode() + b"\0" + code.encode())
-    return digest.hexdigest()
+def module_hash(module: str) -> str:
+    """sha256 of a cartpole_utils module's name and code (:func:`code_of`); a missing file hashes
+    as missing."""
+    path = module_file(module)
+    code = code_of(path.read_text(encoding="utf-8")) if path.exists() else "<missing>"
+    return hashlib.sha256(module.encode() + b"\0" + code.encode()).hexdigest()
 
 
 def stale_modules(stamp: dict[str, object]) -> list[str]:
     """The modules of a notebook's stamp whose code changed since its outputs were made."""
     recorded = stamp.get("module_sha256", {})
     assert isinstance(recorded, dict)
-    return [module for module in sorted(recorded) if recorded[module] != package_hash([module])]
+    return [module for module in sorted(recorded) if recorded[module] != module_hash(module)]
 
 
 def versions() -> dict[str, str]:
@@ -135,7 +132,7 @@ def version_mismatch(installed: dict[str, str] | None = None) -> str | None:
 def stamp(nb: object, modules: list[str]) -> dict[str, object]:
     """What the published outputs of a notebook depend on."""
     return {"code_sha256": code_hash(nb),
-            "module_sha256": {module: package_hash([module]) for module in sorted(modules)},
+            "module_sha256": {module: module_hash(module) for module in sorted(modules)},
             "versions": versions()}
 
 

@@ -59,7 +59,8 @@ def helper_modules() -> dict[str, str]:
     return names
 
 
-def plain_imports(body: str, here: str, lessons: dict[str, tuple[str, str]]) -> tuple[str, str]:
+def plain_imports(body: str, here: str, lessons: dict[str, tuple[str, str]],
+                  helpers: dict[str, str]) -> tuple[str, str]:
     """Rewrite ``cu.X`` in ``body`` as ``X``; return (import lines, new body).
 
     ``X`` comes from an earlier lesson (``from .nb02_online_dqn import X``) or a helper module
@@ -67,7 +68,6 @@ def plain_imports(body: str, here: str, lessons: dict[str, tuple[str, str]]) -> 
     """
     import re
 
-    helpers = helper_modules()
     used = sorted(set(re.findall(r"\bcu\.([A-Za-z_]\w*)", body)))
     sources: dict[str, list[str]] = {}
     for name in used:
@@ -81,7 +81,8 @@ def plain_imports(body: str, here: str, lessons: dict[str, tuple[str, str]]) -> 
     return "\n".join(lines), re.sub(r"\bcu\.([A-Za-z_]\w*)", r"\1", body)
 
 
-def render_module(path: Path, cells: list[str], lessons: dict[str, tuple[str, str]]) -> str:
+def render_module(path: Path, cells: list[str], lessons: dict[str, tuple[str, str]],
+                  helpers: dict[str, str]) -> str:
     """The text of the generated module for one notebook."""
     rel = path.relative_to(ROOT).as_posix()
     header = (
@@ -99,7 +100,7 @@ def render_module(path: Path, cells: list[str], lessons: dict[str, tuple[str, st
         first = node.end_lineno or first
     lines = body.splitlines()
     own = [line for line in lines[:first] if line.strip() != "import cartpole_utils as cu"]
-    imports, rest = plain_imports("\n".join(lines[first:]), module_name(path), lessons)
+    imports, rest = plain_imports("\n".join(lines[first:]), module_name(path), lessons, helpers)
     top = "\n".join(own).strip("\n")
     parts = [part for part in (top, imports) if part]
     return header + "\n" + "\n\n".join(parts) + "\n\n\n" + rest.lstrip("\n").rstrip("\n") + "\n"
@@ -126,12 +127,13 @@ def generate() -> dict[Path, str]:
     """Every generated file's path and expected text."""
     files: dict[Path, str] = {}
     index: dict[str, tuple[str, str]] = {}
+    helpers = helper_modules()  # read once: every lesson resolves its cu.X names against them
     for path in notebook_sources():
         cells = exported_cells(path)
         if not cells:
             continue
         module = module_name(path)
-        text = render_module(path, cells, index)  # a lesson imports only from earlier ones
+        text = render_module(path, cells, index, helpers)  # imports only from earlier lessons
         files[LESSONS / f"{module}.py"] = text
         for name in public_names(text):
             if name in index:
