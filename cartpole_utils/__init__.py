@@ -16,22 +16,18 @@ Helpers never import lessons or course tools, and lessons never import course to
 (``tests/test_import.py`` holds that). The helpers load with the package; a lesson or a course
 tool loads when first used (``cu.QNetwork`` loads notebook 02's module), so ``import
 cartpole_utils`` pulls in neither torch nor matplotlib, and a notebook's published outputs depend
-only on the lessons it used. Importing the package also makes pygame render off-screen and keeps
-torch on one CPU thread (unless ``OMP_NUM_THREADS`` says otherwise).
+only on the lessons it used. Importing the package has one side effect: pygame renders off-screen
+(no window, no sound; Windows-safe). Threads are set only by ``cu.set_threads``.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
-import sys
 from typing import TYPE_CHECKING, Any
 
 from .env import quiet_rendering
 
 quiet_rendering()  # first: gymnasium and pygame read these variables when they are imported
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 from .env import (
     ACTION_NAMES,
@@ -61,7 +57,19 @@ from .protocol import (
     stays_solved,
 )
 from .evaluation import evaluate, greedy_actions
-from .training import Monitor, TrainResult, config_dict, run_seeds
+from .training import (
+    Callback,
+    Diagnostics,
+    KeepBest,
+    LiveCurve,
+    Measure,
+    Monitor,
+    ProgressBar,
+    TensorBoard,
+    TrainResult,
+    config_dict,
+    run_seeds,
+)
 from .summary import (
     bootstrap_ci,
     bootstrap_diff_ci,
@@ -150,6 +158,13 @@ __all__ = [  # helpers, then the course tools; the lessons' names are added belo
     "save_checkpoint",
     "FINAL_EVAL_SEED",
     "Monitor",
+    "Callback",
+    "Diagnostics",
+    "KeepBest",
+    "LiveCurve",
+    "Measure",
+    "ProgressBar",
+    "TensorBoard",
     "TrainResult",
     "config_dict",
     "run_seeds",
@@ -200,6 +215,3 @@ def taught_in(name: str) -> str:
         raise KeyError(f"{name!r} is not a component taught by a notebook; taught ones: {sorted(LESSONS)}.")
     return LESSONS[name][1]
 
-
-if "torch" in sys.modules and os.environ["OMP_NUM_THREADS"].isdigit():
-    sys.modules["torch"].set_num_threads(max(1, int(os.environ["OMP_NUM_THREADS"])))

@@ -48,10 +48,12 @@ def quiet_rendering() -> None:
 
 
 def set_threads(num_threads: int = 1) -> None:
-    """Run torch on ``num_threads`` CPU threads (default 1).
+    """Run torch on ``num_threads`` CPU threads (default 1): the one place the course sets threads.
 
     Networks in this course are tiny: on a 2-core machine, two threads were measured
-    10-50x slower than one under load, because the threads wait for each other.
+    10-50x slower than one under load, because the threads wait for each other. Importing
+    ``cartpole_utils`` changes nothing; each notebook calls this once after its imports, and the
+    scripts and ``run_seeds``' worker processes call it when they start.
     """
     if isinstance(num_threads, bool) or not isinstance(num_threads, (int, np.integer)) or num_threads < 1:
         raise ValueError(f"num_threads must be a positive int (1 is best here), got {num_threads!r}.")
@@ -60,10 +62,11 @@ def set_threads(num_threads: int = 1) -> None:
     torch.set_num_threads(int(num_threads))
 
 
-def seed_everything(seed: int, num_threads: int = 1) -> None:
-    """Seed Python's ``random``, NumPy's global generator and torch; set torch's thread count.
+def seed_everything(seed: int) -> None:
+    """Seed Python's ``random``, NumPy's global generator and torch.
 
     The environment and its action space are seeded by :func:`make_env` and ``env.reset(seed=...)``.
+    Threads are :func:`set_threads`' business.
     """
     _check_seed(seed)
     import torch
@@ -71,7 +74,6 @@ def seed_everything(seed: int, num_threads: int = 1) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    set_threads(num_threads)
 
 
 def make_env(

@@ -22,35 +22,22 @@ RECORD_KEYS = ("seed", "env_steps", "eval_steps", "eval_means", "eval_seconds_at
 
 
 def run_record(result: Any) -> dict[str, Any]:
-    """The JSON-friendly numbers of one :class:`~cartpole_utils.TrainResult` (a dict passes through).
+    """A run as a record: :meth:`TrainResult.record() <cartpole_utils.TrainResult.record>`.
 
-    Returns:
-        a dict with ``seed``, ``env_steps``, ``eval_steps``, ``eval_means``, ``eval_seconds_at``
-        (training seconds at each evaluation), ``train_seconds``, ``final_mean`` and ``final_min``
-        (greedy return over the final 100 episodes; nan if that evaluation was skipped).
+    That method is the one serialization of a run; a record dict passes through once its keys
+    are checked.
     """
     if isinstance(result, dict):
         missing = [key for key in RECORD_KEYS if key not in result]
         if missing:
             raise ValueError(f"A run record needs the keys {list(RECORD_KEYS)}; this one lacks {missing}.")
         return result
-    if not hasattr(result, "eval_means") or not hasattr(result, "final_returns"):
+    if not hasattr(result, "record") or not hasattr(result, "eval_means"):
         raise TypeError(
             "Expected a TrainResult (what cu.train_* returns) or a run record dict, "
             f"got {type(result).__name__}."
         )
-    final = np.asarray(result.final_returns, dtype=float)
-    return {
-        "agent": result.name,
-        "seed": getattr(result.config, "seed", None),
-        "env_steps": int(result.extra.get("env_steps", result.eval_steps[-1] if result.eval_steps else 0)),
-        "eval_steps": [int(s) for s in result.eval_steps],
-        "eval_means": [float(m) for m in result.eval_means],
-        "eval_seconds_at": [float(s) for s in result.eval_seconds_at],
-        "train_seconds": float(result.train_seconds),
-        "final_mean": float(final.mean()) if final.size else float("nan"),
-        "final_min": float(final.min()) if final.size else float("nan"),
-    }
+    return result.record()
 
 
 def quartiles(values: Sequence[float]) -> tuple[float, float, float]:

@@ -52,6 +52,10 @@ from torch import nn
 
 import cartpole_utils as cu
 
+# %%
+cu.set_threads(1)  # tiny networks run fastest on one CPU thread (see cu.set_threads)
+
+
 # %% [markdown]
 # ## Q-values and the Bellman equation
 #
@@ -324,8 +328,10 @@ assert abs(dqn_td_target(q_net, time_limit, 0.99).item() - (1 + 0.99 * bootstrap
 #
 # All settings live in one frozen dataclass; budgets are counted in environment steps. The loop
 # acts $\varepsilon$-greedily, steps the environment, and immediately learns from that single
-# transition. `cu.Monitor` is the course's measuring tape: every 1,000 steps it pauses the
-# training clock and evaluates the greedy policy on 10 separately seeded episodes.
+# transition. `cu.Monitor` is the course's measuring tape: it reads the budget from the config, and
+# every 1,000 steps it pauses the training clock and evaluates the greedy policy on 10 separately
+# seeded episodes. Extras such as the progress bar, the live curve or TensorBoard are its callbacks
+# (`callbacks=[...]`, as in SB3), which every `train_*` function passes on.
 #
 # The optimizer is Adam with `fused=True`: the same update rule, computed for all parameters in one
 # kernel instead of a chain of small tensor operations per parameter. On a CPU, where this network's
@@ -355,7 +361,7 @@ def train_online(config: OnlineConfig, **monitor_options: Any) -> cu.TrainResult
     env = cu.make_env(seed=config.seed)
     q_net = QNetwork(config.hidden_size)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
-    monitor = cu.Monitor(q_net, config.total_steps, name="online DQN", **monitor_options)
+    monitor = cu.Monitor(q_net, config, name="online DQN", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():
         epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
@@ -367,7 +373,7 @@ def train_online(config: OnlineConfig, **monitor_options: Any) -> cu.TrainResult
         loss = q_learning_step(q_net, optimizer, batch, td_target)
         monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
         obs = env.reset()[0] if terminated or truncated else next_obs
-    return monitor.result(config)
+    return monitor.result()
 
 
 # %%

@@ -46,6 +46,10 @@ import torch
 
 import cartpole_utils as cu
 
+# %%
+cu.set_threads(1)  # tiny networks run fastest on one CPU thread (see cu.set_threads)
+
+
 # %% [markdown]
 # ## The replay buffer
 #
@@ -231,7 +235,7 @@ def train_replay(config: ReplayConfig, **monitor_options: Any) -> cu.TrainResult
     q_net = cu.QNetwork(config.hidden_size)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = cu.Monitor(q_net, config.total_steps, name="DQN + replay", **monitor_options)
+    monitor = cu.Monitor(q_net, config, name="DQN + replay", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():
         epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
@@ -245,7 +249,7 @@ def train_replay(config: ReplayConfig, **monitor_options: Any) -> cu.TrainResult
             td_target = cu.dqn_td_target(q_net, batch, config.gamma)  # still its own target
             loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
             monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
-    return monitor.result(config)
+    return monitor.result()
 
 
 # %%

@@ -48,6 +48,10 @@ from torch import nn
 
 import cartpole_utils as cu
 
+# %%
+cu.set_threads(1)  # tiny networks run fastest on one CPU thread (see cu.set_threads)
+
+
 # %% [markdown]
 # ## The max of noisy estimates
 #
@@ -126,7 +130,7 @@ assert torch.allclose(double_dqn_td_target(target_net, target_net, sample, 0.99)
 # %% tags=["export"]
 def overestimation_probe(gamma: float, n_episodes: int = 3, horizon: int = 1_000,
                          first_states: int = 100, seed: int = 3_000_000) -> Callable[..., dict[str, float]]:
-    """A Monitor `on_eval` measurement: mean predicted max_a Q(s_t, a) and mean actual discounted return G_t.
+    """Measured after each evaluation: mean predicted max_a Q(s_t, a) and mean discounted return G_t.
 
     Taught in notebook 05. States are the first `first_states` of each greedy episode, played with the
     time limit lifted to `horizon` steps so that G_t is (nearly) the infinite-horizon return.
@@ -181,7 +185,7 @@ def train_double(config: DoubleConfig, **monitor_options: Any) -> cu.TrainResult
     cu.hard_update(target_net, q_net)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     replay_buffer = cu.ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = cu.Monitor(q_net, config.total_steps, name="Double DQN", **monitor_options)
+    monitor = cu.Monitor(q_net, config, name="Double DQN", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():
         epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
@@ -197,13 +201,13 @@ def train_double(config: DoubleConfig, **monitor_options: Any) -> cu.TrainResult
             monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
         if global_step % config.target_update_interval == 0:
             cu.hard_update(target_net, q_net)
-    return monitor.result(config)
+    return monitor.result()
 
 
 # %%
 config = DoubleConfig()
 probe = overestimation_probe(config.gamma)
-result = train_double(config, live=True, on_eval=probe)
+result = train_double(config, live=True, callbacks=[cu.Measure(probe)])
 print(result.report())
 
 # %%
@@ -218,7 +222,7 @@ assert result.solved_at_step is not None, (
 import dataclasses
 
 dqn_config = cu.TargetConfig(**dataclasses.asdict(config))  # same settings, DQN's target
-dqn_result = cu.train_target(dqn_config, progress=False, on_eval=probe)
+dqn_result = cu.train_target(dqn_config, progress=False, callbacks=[cu.Measure(probe)])
 print(dqn_result.report())
 
 # %%

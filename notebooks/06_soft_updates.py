@@ -49,6 +49,10 @@ import torch
 
 import cartpole_utils as cu
 
+# %%
+cu.set_threads(1)  # tiny networks run fastest on one CPU thread (see cu.set_threads)
+
+
 # %% [markdown]
 # ## Polyak averaging
 #
@@ -194,7 +198,7 @@ cu.explorer(plot_tracking, static_values=[{"tau": 0.02, "hard_interval": 100}],
 # here every step); a third, `avg_tau`, sets the deployed average, and `pause_when_balancing` the
 # pause. The loop is notebook 05's with the last line changed, one line added after the gradient step,
 # the gradient step skipped while `balancing`, and the monitor told to evaluate $\bar\theta$
-# (`eval_net=avg_net`; it still reads the gradient norms from $\theta$).
+# (`deployed_net=avg_net`; it still reads the gradient norms from $\theta$).
 #
 # Everything else is notebook 05's agent, with the same settings (notebook 03 explains $\gamma = 0.995$
 # and `end_e = 0.1`), so the difference in how the two learn is Polyak averaging (of the target
@@ -242,8 +246,8 @@ def train_soft(config: SoftConfig, **monitor_options: Any) -> cu.TrainResult:
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     q_params, target_params, avg_params = (list(net.parameters()) for net in (q_net, target_net, avg_net))
     replay_buffer = cu.ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = cu.Monitor(q_net, config.total_steps, name=f"Double DQN, soft τ={config.tau:g}",
-                         eval_net=avg_net, **monitor_options)  # evaluates and returns θ̄
+    monitor = cu.Monitor(q_net, config, name=f"Double DQN, soft τ={config.tau:g}",
+                         deployed_net=avg_net, **monitor_options)  # evaluates and returns θ̄
     obs, _ = env.reset(seed=config.seed)
     balancing = False  # did the last finished training episode run to the time limit?
     for global_step in monitor.steps():
@@ -264,7 +268,7 @@ def train_soft(config: SoftConfig, **monitor_options: Any) -> cu.TrainResult:
             soft_update(avg_params, q_params, config.avg_tau)  # θ̄ ← τ̄ θ + (1 - τ̄) θ̄
         if global_step % config.target_update_interval == 0:
             soft_update(target_params, q_params, config.tau)  # θ' ← τ θ + (1 - τ) θ'
-    return monitor.result(config)
+    return monitor.result()
 
 
 # %%

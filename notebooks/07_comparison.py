@@ -46,6 +46,7 @@ import os
 import numpy as np
 
 import cartpole_utils as cu
+cu.set_threads(1)  # tiny networks run fastest on one CPU thread (see cu.set_threads)
 
 # %% [markdown]
 # ## The experiment

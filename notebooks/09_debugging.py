@@ -47,8 +47,7 @@ import warnings
 import numpy as np
 
 import cartpole_utils as cu
-
-cu.set_threads(1)
+cu.set_threads(1)  # tiny networks run fastest on one CPU thread (see cu.set_threads)
 
 # %% [markdown]
 # ## Five probes
@@ -239,7 +238,8 @@ print(f"this run's prediction is {verdict} ({q_start / collected:.2f}x the retur
 
 # %% [markdown]
 # The same numbers go to **TensorBoard** if you want them live: install it (`pip install tensorboard`),
-# pass a log directory to any training function, `cu.train_soft(cu.SoftConfig(), tensorboard="runs/soft")`,
+# give any training function the callback `cu.TensorBoard` with a log directory,
+# `cu.train_soft(cu.SoftConfig(), callbacks=[cu.TensorBoard("runs/soft")])`,
 # and open it inside JupyterLab or Colab with `%load_ext tensorboard` then `%tensorboard --logdir runs`.
 
 # %% [markdown]

@@ -76,7 +76,6 @@ def test_seed_everything_makes_python_numpy_torch_repeatable():
     assert draws() == first
     cu.seed_everything(124)
     assert draws() != first
-    assert torch.get_num_threads() == 1
 
 
 def test_set_threads():
@@ -134,8 +133,6 @@ BAD_INPUTS = [
                  id="seed_everything-None"),
     pytest.param(lambda: cu.seed_everything(2**32), ValueError, "0 to 2**32 - 1",
                  id="seed_everything-huge"),
-    pytest.param(lambda: cu.seed_everything(0, num_threads=0), ValueError,
-                 "num_threads must be a positive int", id="seed_everything-threads-0"),
     pytest.param(lambda: cu.set_threads(0), ValueError, "num_threads must be a positive int",
                  id="set_threads-0"),
     pytest.param(lambda: cu.set_threads(-2), ValueError, "num_threads must be a positive int",

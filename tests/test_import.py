@@ -179,11 +179,16 @@ def test_without_cartpole_utils_rendering_is_noisy():
         pytest.skip("rendering without cartpole_utils is silent here too")
 
 
-def test_torch_runs_on_one_thread_after_import():
+def test_import_leaves_threads_alone_and_set_threads_sets_them():
+    """No import-time side effect on threads: cu.set_threads is the one place that sets them."""
     proc = run_python("""
-        import cartpole_utils as cu
+        import os
         import torch
+        before = torch.get_num_threads()
+        import cartpole_utils as cu
+        print(torch.get_num_threads() == before, "OMP_NUM_THREADS" in os.environ)
+        cu.set_threads(1)
         print(torch.get_num_threads())
     """)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "1"
+    assert proc.stdout.split() == ["True", "False", "1"]

@@ -40,9 +40,9 @@ def random_play(monitor, seed=0):
 @pytest.fixture(scope="module")
 def result():
     q_net = small_net()
-    monitor = cu.Monitor(q_net, total_steps=2_000, name="random", progress=False, final_episodes=5)
+    monitor = cu.Monitor(q_net, Config(), name="random", progress=False, final_episodes=5)
     random_play(monitor)
-    return monitor.result(Config())
+    return monitor.result()
 
 
 # ---------------------------------------------------------------- a tiny training loop
@@ -69,8 +69,9 @@ def test_monitor_result(result):
     assert result.final_returns.shape == (5,)
     assert result.final_mean == pytest.approx(np.mean(result.final_returns))
     assert result.extra["step"] == [500, 1000, 1500, 2000]
-    summary = result.summary()
-    assert summary["agent"] == "random" and summary["seed"] == 0 and summary["env_steps"] == 2000
+    record = result.record()
+    assert record["agent"] == "random" and record["seed"] == 0 and record["env_steps"] == 2000
+    assert cu.run_record(result) == record  # one serialization of a run
     assert "random (seed 0)" in result.report()
 
 
@@ -164,6 +165,13 @@ BAD_INPUTS = [
                  "total_steps must be a positive int", id="Monitor-total_steps-bool"),
     pytest.param(lambda: cu.Monitor(small_net(), total_steps=100, eval_interval=0), ValueError,
                  "eval_interval must be a positive int", id="Monitor-eval_interval-0"),
+    pytest.param(lambda: cu.Monitor(small_net(), 20_000), TypeError,
+                 "second argument is the run's config", id="Monitor-budget-as-config"),
+    pytest.param(lambda: cu.Monitor(small_net(), {"total_steps": 10}), TypeError,
+                 "Give the run's config", id="Monitor-dict-config"),
+    pytest.param(lambda: cu.Monitor(small_net(), Config(), callbacks=[print]), TypeError,
+                 "callbacks must be cu.Callback objects", id="Monitor-callback-function"),
+    pytest.param(lambda: cu.Measure(3), TypeError, "Measure needs a function", id="Measure-not-callable"),
     pytest.param(lambda: cu.config_dict({"seed": 0}), TypeError, "Expected a config dataclass instance",
                  id="config_dict-dict"),
     pytest.param(lambda: cu.config_dict(Config), TypeError, "Expected a config dataclass instance",
@@ -237,7 +245,7 @@ def test_keep_best_keeps_the_latest_best_evaluated_weights():
     torch.manual_seed(0)
     q_net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
     monitor = cu.Monitor(q_net, total_steps=12, eval_interval=2, eval_episodes=3, final_episodes=4,
-                         progress=False, keep_best=True)
+                         progress=False, callbacks=[cu.KeepBest()])
     for _ in monitor.steps():
         with torch.no_grad():
             for p in q_net.parameters():
@@ -293,9 +301,9 @@ def learning_play(monitor, q_net, optimizer):
 def test_diagnostics_are_recorded_at_every_evaluation():
     q_net = small_net()
     optimizer = torch.optim.SGD(q_net.parameters(), lr=1e-3)
-    monitor = cu.Monitor(q_net, total_steps=2_000, progress=False, final_episodes=0)
+    monitor = cu.Monitor(q_net, GammaConfig(), progress=False, final_episodes=0)
     learning_play(monitor, q_net, optimizer)
-    res = monitor.result(GammaConfig())
+    res = monitor.result()
     d = res.diagnostics
     assert d["step"] == res.eval_steps == [1_000, 2_000]
     assert all(len(d[k]) == 2 for k in ("td_loss", "grad_norm", "epsilon", "q_start", "discounted_return"))
@@ -316,10 +324,13 @@ def test_grad_norm_is_the_norm_of_the_applied_gradients():
     loss = (q_net(torch.ones(2, 4)) ** 2).sum()
     loss.backward()
     expected = math.sqrt(sum(float((p.grad ** 2).sum()) for p in q_net.parameters()))
+    diagnostics = monitor.callbacks[0]
+    assert isinstance(diagnostics, cu.Diagnostics)
     monitor.record_update(loss.item())
-    monitor._diagnose(1_000, 0.0)
-    assert monitor._result.diagnostics["grad_norm"] == [pytest.approx(expected, rel=1e-5)]
-    assert monitor._result.diagnostics["td_loss"] == [pytest.approx(loss.item())]
+    diagnostics.on_evaluation(monitor, 1_000, 0.0)
+    diagnostics.on_training_end(monitor)
+    assert monitor.train_result.diagnostics["grad_norm"] == [pytest.approx(expected, rel=1e-5)]
+    assert monitor.train_result.diagnostics["td_loss"] == [pytest.approx(loss.item())]
 
 
 def test_without_updates_or_epsilon_the_diagnostics_say_nan(result):
@@ -337,9 +348,9 @@ def test_every_training_function_records_diagnostics():
 
 def test_plot_diagnostics_draws_the_dashboard_and_explains_a_missing_record(result):
     q_net = small_net()
-    monitor = cu.Monitor(q_net, total_steps=1_000, progress=False, final_episodes=0)
+    monitor = cu.Monitor(q_net, GammaConfig(total_steps=1_000), progress=False, final_episodes=0)
     learning_play(monitor, q_net, torch.optim.SGD(q_net.parameters(), lr=1e-3))
-    fig = cu.plot_diagnostics(monitor.result(GammaConfig()))
+    fig = cu.plot_diagnostics(monitor.result())
     assert len(fig.axes) == 4
     empty = cu.TrainResult(name="old", config=None, q_net=q_net)
     with pytest.raises(ValueError, match="no diagnostics"):
@@ -354,18 +365,18 @@ def test_tensorboard_writes_events_or_says_what_to_install(tmp_path):
         import tensorboard  # noqa: F401
     except ImportError:
         with pytest.raises(ImportError, match="pip install tensorboard"):
-            cu.Monitor(q_net, total_steps=1_000, tensorboard=str(tmp_path / "runs"))
+            cu.TensorBoard(str(tmp_path / "runs"))
         return
-    monitor = cu.Monitor(q_net, total_steps=1_000, progress=False, final_episodes=0,
-                         tensorboard=str(tmp_path / "runs"))
+    monitor = cu.Monitor(q_net, GammaConfig(total_steps=1_000), progress=False, final_episodes=0,
+                         callbacks=[cu.TensorBoard(str(tmp_path / "runs"))])
     learning_play(monitor, q_net, torch.optim.SGD(q_net.parameters(), lr=1e-3))
-    monitor.result(GammaConfig())
+    monitor.result()
     assert list((tmp_path / "runs").glob("events.out.tfevents.*"))
 
 
 def test_tensorboard_refuses_a_bad_log_dir():
     with pytest.raises(TypeError, match="log directory"):
-        cu.Monitor(small_net(), total_steps=1_000, tensorboard=3)
+        cu.TensorBoard(3)
 
 
 def test_configs_that_copy_another_derive_from_it():
@@ -375,25 +386,25 @@ def test_configs_that_copy_another_derive_from_it():
     assert dataclasses.asdict(cu.SoftConfig()) == dataclasses.asdict(cu.DuelingConfig())
 
 
-def test_eval_net_is_evaluated_and_returned_while_gradients_come_from_q_net():
+def test_deployed_net_is_evaluated_and_returned_while_gradients_come_from_q_net():
     q_net, avg_net = small_net(), small_net()
     with torch.no_grad():
         for p in avg_net.parameters():
             p.add_(1.0)  # another network, so that evaluating the wrong one shows
     optimizer = torch.optim.SGD(q_net.parameters(), lr=1e-3)
-    monitor = cu.Monitor(q_net, total_steps=2_000, progress=False, final_episodes=5, eval_net=avg_net)
+    monitor = cu.Monitor(q_net, GammaConfig(), progress=False, final_episodes=5, deployed_net=avg_net)
     learning_play(monitor, q_net, optimizer)
-    res = monitor.result(GammaConfig())
-    assert res.q_net is avg_net
+    res = monitor.result()
+    assert res.q_net is q_net and res.deployed_net is avg_net
     expected = cu.evaluate(avg_net, 10, seed=cu.EVAL_SEED_OFFSET + 2_000)
     assert res.eval_means[1] == pytest.approx(np.mean(expected))
     assert np.array_equal(res.final_returns, cu.evaluate(avg_net, 5, seed=cu.FINAL_EVAL_SEED))
     assert all(v > 0 for v in res.diagnostics["grad_norm"]), "gradient norms are read from q_net"
 
 
-def test_eval_net_must_be_a_network():
-    with pytest.raises(TypeError, match="eval_net must be a torch.nn.Module"):
-        cu.Monitor(small_net(), total_steps=10, eval_net="avg")
+def test_deployed_net_must_be_a_network():
+    with pytest.raises(TypeError, match="deployed_net must be a torch.nn.Module"):
+        cu.Monitor(small_net(), total_steps=10, deployed_net="avg")
 
 
 def test_grad_norm_is_sampled_every_few_updates():
@@ -403,4 +414,54 @@ def test_grad_norm_is_sampled_every_few_updates():
         q_net.zero_grad()
         (q_net(torch.ones(2, 4)) ** 2).sum().backward()
         monitor.record_update(1.0)
-    assert monitor._grad_norms == 3 and monitor._updates == 2 * cu.training.GRAD_NORM_EVERY + 1
+    diagnostics = monitor.callbacks[0]
+    assert diagnostics._grad_norms == 3 and diagnostics._updates == 2 * cu.training.GRAD_NORM_EVERY + 1
+
+
+# ---------------------------------------------------------------- callbacks
+
+
+class Recorder(cu.Callback):
+    """A callback of a learner's own: notes every hook in order."""
+
+    def __init__(self):
+        self.calls = []
+
+    def on_training_start(self, monitor):
+        self.calls.append("start")
+
+    def on_episode_end(self, monitor, episode_return):
+        self.calls.append(("episode", monitor.global_step, episode_return))
+
+    def on_update(self, monitor, loss):
+        self.calls.append(("update", loss))
+
+    def on_evaluation(self, monitor, step, mean):
+        assert monitor.train_result.diagnostics["step"][-1] == step, "diagnostics run before other callbacks"
+        self.calls.append(("evaluation", step, mean))
+
+    def on_training_end(self, monitor):
+        self.calls.append("end")
+
+    def on_result(self, monitor, result):
+        self.calls.append(("result", len(result.final_returns)))
+
+
+def test_a_callback_of_your_own_sees_every_hook_in_order():
+    recorder = Recorder()
+    monitor = cu.Monitor(small_net(), Config(total_steps=4), progress=False, eval_interval=2,
+                         eval_episodes=1, final_episodes=2, callbacks=[recorder])
+    for step in monitor.steps():
+        monitor.record(1.0, episode_over=step == 3)
+        monitor.record_update(0.5)
+    result = monitor.result()
+    evaluations = [c for c in recorder.calls if c[0] == "evaluation"]
+    assert [c[1] for c in evaluations] == [2, 4] and [c[2] for c in evaluations] == result.eval_means
+    assert recorder.calls[0] == "start" and recorder.calls[-2:] == ["end", ("result", 2)]
+    assert ("episode", 3, 3.0) in recorder.calls and recorder.calls.count(("update", 0.5)) == 4
+
+
+def test_monitor_reads_the_budget_from_the_config():
+    monitor = cu.Monitor(small_net(), Config(total_steps=3), progress=False, final_episodes=0)
+    assert list(monitor.steps()) == [1, 2, 3]
+    assert monitor.result().config == Config(total_steps=3)

@@ -240,7 +240,7 @@ def train_probe(
     optimizer = torch.optim.Adam(q_params, lr=config.learning_rate, fused=True)
     replay_buffer = ReplayBuffer(config.total_steps, obs_dim=obs_dim, seed=config.seed)
     env.action_space.seed(config.seed)
-    monitor = None if monitor_options is None else Monitor(q_net, config.total_steps, **monitor_options)
+    monitor = None if monitor_options is None else Monitor(q_net, config, **monitor_options)
     steps: Any = range(config.total_steps)
     if monitor is not None:  # the monitor's generator first, so that it also runs its last evaluation
         steps = (global_step for _, global_step in zip(monitor.steps(), steps))
@@ -262,4 +262,4 @@ def train_probe(
             if monitor is not None:
                 monitor.record_update(loss)
             soft_update(target_params, q_params, config.tau)
-    return q_net if monitor is None else monitor.result(config)
+    return q_net if monitor is None else monitor.result()

@@ -105,7 +105,7 @@ def train_online(config: OnlineConfig, **monitor_options: Any) -> TrainResult:
     env = make_env(seed=config.seed)
     q_net = QNetwork(config.hidden_size)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
-    monitor = Monitor(q_net, config.total_steps, name="online DQN", **monitor_options)
+    monitor = Monitor(q_net, config, name="online DQN", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():
         epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
@@ -117,4 +117,4 @@ def train_online(config: OnlineConfig, **monitor_options: Any) -> TrainResult:
         loss = q_learning_step(q_net, optimizer, batch, td_target)
         monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
         obs = env.reset()[0] if terminated or truncated else next_obs
-    return monitor.result(config)
+    return monitor.result()

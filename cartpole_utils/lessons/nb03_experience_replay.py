@@ -76,7 +76,7 @@ def train_replay(config: ReplayConfig, **monitor_options: Any) -> TrainResult:
     q_net = QNetwork(config.hidden_size)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = Monitor(q_net, config.total_steps, name="DQN + replay", **monitor_options)
+    monitor = Monitor(q_net, config, name="DQN + replay", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():
         epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
@@ -90,4 +90,4 @@ def train_replay(config: ReplayConfig, **monitor_options: Any) -> TrainResult:
             td_target = dqn_td_target(q_net, batch, config.gamma)  # still its own target
             loss = q_learning_step(q_net, optimizer, batch, td_target)
             monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
-    return monitor.result(config)
+    return monitor.result()

@@ -50,7 +50,7 @@ def train_target(config: TargetConfig, **monitor_options: Any) -> TrainResult:
     hard_update(target_net, q_net)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = Monitor(q_net, config.total_steps, name="DQN + target network", **monitor_options)
+    monitor = Monitor(q_net, config, name="DQN + target network", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():
         epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
@@ -66,4 +66,4 @@ def train_target(config: TargetConfig, **monitor_options: Any) -> TrainResult:
             monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
         if global_step % config.target_update_interval == 0:
             hard_update(target_net, q_net)  # theta' <- theta every C steps
-    return monitor.result(config)
+    return monitor.result()

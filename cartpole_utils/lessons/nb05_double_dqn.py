@@ -30,7 +30,7 @@ def double_dqn_td_target(q_net: nn.Module, target_net: nn.Module, batch: Batch,
 
 def overestimation_probe(gamma: float, n_episodes: int = 3, horizon: int = 1_000,
                          first_states: int = 100, seed: int = 3_000_000) -> Callable[..., dict[str, float]]:
-    """A Monitor `on_eval` measurement: mean predicted max_a Q(s_t, a) and mean actual discounted return G_t.
+    """Measured after each evaluation: mean predicted max_a Q(s_t, a) and mean discounted return G_t.
 
     Taught in notebook 05. States are the first `first_states` of each greedy episode, played with the
     time limit lifted to `horizon` steps so that G_t is (nearly) the infinite-horizon return.
@@ -77,7 +77,7 @@ def train_double(config: DoubleConfig, **monitor_options: Any) -> TrainResult:
     hard_update(target_net, q_net)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = Monitor(q_net, config.total_steps, name="Double DQN", **monitor_options)
+    monitor = Monitor(q_net, config, name="Double DQN", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():
         epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
@@ -93,4 +93,4 @@ def train_double(config: DoubleConfig, **monitor_options: Any) -> TrainResult:
             monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
         if global_step % config.target_update_interval == 0:
             hard_update(target_net, q_net)
-    return monitor.result(config)
+    return monitor.result()

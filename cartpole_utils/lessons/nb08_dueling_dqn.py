@@ -56,7 +56,7 @@ def train_dueling(config: DuelingConfig, **monitor_options: Any) -> TrainResult:
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     q_params, target_params, avg_params = (list(net.parameters()) for net in (q_net, target_net, avg_net))
     replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = Monitor(q_net, config.total_steps, name="Dueling Double DQN", eval_net=avg_net,
+    monitor = Monitor(q_net, config, name="Dueling Double DQN", deployed_net=avg_net,
                          **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     balancing = False  # did the last finished training episode run to the time limit?
@@ -78,4 +78,4 @@ def train_dueling(config: DuelingConfig, **monitor_options: Any) -> TrainResult:
             soft_update(avg_params, q_params, config.avg_tau)  # θ̄ ← τ̄ θ + (1 - τ̄) θ̄
         if global_step % config.target_update_interval == 0:
             soft_update(target_params, q_params, config.tau)
-    return monitor.result(config)
+    return monitor.result()
