@@ -68,16 +68,22 @@ def parse_seeds(text: str) -> list[int]:
 
 
 def field_comments(config_cls: type) -> dict[str, str]:
-    """Each dataclass field's trailing comment in its source (``total_steps: int = ...  # budget``)."""
+    """Each dataclass field's trailing comment in its source (``total_steps: int = ...  # budget``),
+    also for fields a config inherits from the one it derives from."""
     import inspect
     import re
 
-    try:
-        source = inspect.getsource(config_cls)
-    except (OSError, TypeError):
-        return {}
-    found = re.findall(r"^\s+(\w+)\s*:[^#\n]*#\s*(.+)$", source, re.M)
-    return {name: comment.strip() for name, comment in found}
+    comments: dict[str, str] = {}
+    for cls in reversed(config_cls.__mro__):  # a subclass's comment wins over its parent's
+        if not dataclasses.is_dataclass(cls):
+            continue
+        try:
+            source = inspect.getsource(cls)
+        except (OSError, TypeError):
+            continue
+        found = re.findall(r"^\s+(\w+)\s*:[^#\n]*#\s*(.+)$", source, re.M)
+        comments.update({name: comment.strip() for name, comment in found})
+    return comments
 
 
 def describe_fields(config_cls: type) -> str:
@@ -120,7 +126,7 @@ def _typed(config_cls: type, key: str, value: str, default: Any) -> Any:
 
 def parse_overrides(pairs: list[str], config_cls: type) -> dict[str, Any]:
     """``["tau=0.05", "train_freq=4"]`` -> overrides of the config dataclass's fields, each of the
-    field's own type: ``learning_starts=1.7`` and ``pause_when_balancing=maybe`` are refused with the
+    field's own type: ``learning_starts=1.7`` and ``tau=fast`` are refused with the
     field's name; booleans take true/false (or 1/0, yes/no)."""
     fields = {f.name: f for f in dataclasses.fields(config_cls)}
     out: dict[str, Any] = {}

@@ -262,8 +262,9 @@ cu.plot_scores(result.episode_returns, title="DQN + replay: training episodes");
 
 # %%
 assert result.solved_at_step is not None, (
-    f"DQN with replay should reach a greedy mean of 475 within {config.total_steps:,} steps; its best "
-    f"evaluation was {max(result.eval_means):.0f}. Check ReplayBuffer.sample and the batch shapes.")
+    f"DQN with replay never reached a greedy mean of 475 in {config.total_steps:,} steps (best "
+    f"evaluation {max(result.eval_means):.0f}). An unlucky seed or CPU can cause this: rerun with "
+    "ReplayConfig(seed=2). If it fails again, check ReplayBuffer.sample and the batch shapes.")
 
 # %% [markdown]
 # ## Save, reload, and watch

@@ -380,8 +380,13 @@ def test_tensorboard_refuses_a_bad_log_dir():
 
 
 def test_configs_that_copy_another_derive_from_it():
-    """No copy kept by hand: 05's and 08's configs are 04's and 06's, field for field."""
+    """No copy kept by hand: 05's and 08's configs are 04's and 06's, field for field, and 06's is
+    05's with the target update changed."""
     assert issubclass(cu.DoubleConfig, cu.TargetConfig) and issubclass(cu.DuelingConfig, cu.SoftConfig)
+    assert issubclass(cu.SoftConfig, cu.DoubleConfig)
+    changed = {k for k, v in dataclasses.asdict(cu.SoftConfig()).items()
+               if dataclasses.asdict(cu.DoubleConfig()).get(k, "new") != v}
+    assert changed == {"target_update_interval", "tau"}, changed
     assert dataclasses.asdict(cu.TargetConfig()) == dataclasses.asdict(cu.DoubleConfig())
     assert dataclasses.asdict(cu.SoftConfig()) == dataclasses.asdict(cu.DuelingConfig())
 

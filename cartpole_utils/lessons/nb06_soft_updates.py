@@ -15,7 +15,7 @@ from ..training import Monitor, TrainResult
 from .nb02_online_dqn import QNetwork, epsilon_greedy, linear_schedule, q_learning_step
 from .nb03_experience_replay import ReplayBuffer
 from .nb04_target_network import hard_update
-from .nb05_double_dqn import double_dqn_td_target
+from .nb05_double_dqn import DoubleConfig, double_dqn_td_target
 
 
 def soft_update(target_params: list[torch.Tensor], q_params: list[torch.Tensor], tau: float) -> None:
@@ -29,58 +29,40 @@ def soft_update(target_params: list[torch.Tensor], q_params: list[torch.Tensor],
 
 
 @dataclass(frozen=True)
-class SoftConfig:
-    """Hyperparameters of Double DQN with soft target updates (notebook 06): the course's final agent."""
+class SoftConfig(DoubleConfig):
+    """Hyperparameters of Double DQN with soft target updates (notebook 06): the course's final agent.
 
-    seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
-    total_steps: int = 20_000  # training budget in environment steps
-    learning_rate: float = 4e-3  # Adam step size (see notebook 03)
-    gamma: float = 0.995  # discount factor: a horizon of about 200 steps (see notebook 03)
-    hidden_size: int = 128  # units in each of the two hidden layers
-    buffer_size: int = 50_000  # transitions kept in the replay buffer
-    batch_size: int = 256  # transitions per gradient step (see notebook 03)
-    learning_starts: int = 1_000  # steps of experience collected before the first update
-    train_freq: int = 4  # environment steps between gradient steps (see notebook 03)
-    tau: float = 0.02  # Polyak step: theta' <- tau theta + (1 - tau) theta'
+    Notebook 05's DoubleConfig with the target update changed: a soft update every step.
+    """
+
     target_update_interval: int = 1  # environment steps between soft updates
-    avg_tau: float = 0.01  # Polyak step of the deployed average theta_bar, after each gradient step
-    pause_when_balancing: bool = True  # no gradient step while the last training episode reached the limit
-    start_e: float = 1.0  # initial exploration rate
-    end_e: float = 0.1  # final exploration rate (see notebook 03)
-    exploration_steps: int = 5_000  # steps over which epsilon decays linearly
+    tau: float = 0.01  # Polyak step: theta' <- tau theta + (1 - tau) theta'
 
 
 def train_soft(config: SoftConfig, **monitor_options: Any) -> TrainResult:
-    """Double DQN with a soft target and a Polyak-averaged deployed network. Taught in notebook 06."""
+    """Double DQN with a soft (Polyak) target update. Taught in notebook 06."""
     seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
     env = make_env(seed=config.seed)
-    q_net, target_net, avg_net = (QNetwork(config.hidden_size) for _ in range(3))
+    q_net, target_net = QNetwork(config.hidden_size), QNetwork(config.hidden_size)
     hard_update(target_net, q_net)
-    hard_update(avg_net, q_net)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
-    q_params, target_params, avg_params = (list(net.parameters()) for net in (q_net, target_net, avg_net))
+    q_params, target_params = list(q_net.parameters()), list(target_net.parameters())
     replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = Monitor(q_net, config, name=f"Double DQN, soft τ={config.tau:g}",
-                         deployed_net=avg_net, **monitor_options)  # evaluates and returns θ̄
+    monitor = Monitor(q_net, config, name=f"Double DQN, soft τ={config.tau:g}", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
-    balancing = False  # did the last finished training episode run to the time limit?
     for global_step in monitor.steps():
         epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
         action = epsilon_greedy(q_net, obs, epsilon, rng)
         next_obs, reward, terminated, truncated, _ = env.step(action)
         monitor.record(reward, episode_over=terminated or truncated, epsilon=epsilon)
         replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
-        if terminated or truncated:
-            balancing = truncated and not terminated  # 500 steps without a fall
         obs = env.reset()[0] if terminated or truncated else next_obs
         if global_step > config.learning_starts and global_step % config.train_freq == 0:
-            if not (config.pause_when_balancing and balancing):  # learn again after the next fall
-                batch = replay_buffer.sample(config.batch_size)
-                td_target = double_dqn_td_target(q_net, target_net, batch, config.gamma)
-                loss = q_learning_step(q_net, optimizer, batch, td_target)
-                monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
-            soft_update(avg_params, q_params, config.avg_tau)  # θ̄ ← τ̄ θ + (1 - τ̄) θ̄
+            batch = replay_buffer.sample(config.batch_size)
+            td_target = double_dqn_td_target(q_net, target_net, batch, config.gamma)
+            loss = q_learning_step(q_net, optimizer, batch, td_target)
+            monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
         if global_step % config.target_update_interval == 0:
             soft_update(target_params, q_params, config.tau)  # θ' ← τ θ + (1 - τ) θ'
     return monitor.result()

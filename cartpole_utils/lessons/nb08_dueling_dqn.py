@@ -50,32 +50,25 @@ def train_dueling(config: DuelingConfig, **monitor_options: Any) -> TrainResult:
     seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
     env = make_env(seed=config.seed)
-    q_net, target_net, avg_net = (DuelingQNetwork(config.hidden_size) for _ in range(3))
+    q_net, target_net = DuelingQNetwork(config.hidden_size), DuelingQNetwork(config.hidden_size)
     hard_update(target_net, q_net)
-    hard_update(avg_net, q_net)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
-    q_params, target_params, avg_params = (list(net.parameters()) for net in (q_net, target_net, avg_net))
+    q_params, target_params = list(q_net.parameters()), list(target_net.parameters())
     replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = Monitor(q_net, config, name="Dueling Double DQN", deployed_net=avg_net,
-                         **monitor_options)
+    monitor = Monitor(q_net, config, name="Dueling Double DQN", **monitor_options)
     obs, _ = env.reset(seed=config.seed)
-    balancing = False  # did the last finished training episode run to the time limit?
     for global_step in monitor.steps():
         epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
         action = epsilon_greedy(q_net, obs, epsilon, rng)
         next_obs, reward, terminated, truncated, _ = env.step(action)
         monitor.record(reward, episode_over=terminated or truncated, epsilon=epsilon)
         replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)
-        if terminated or truncated:
-            balancing = truncated and not terminated  # 500 steps without a fall
         obs = env.reset()[0] if terminated or truncated else next_obs
         if global_step > config.learning_starts and global_step % config.train_freq == 0:
-            if not (config.pause_when_balancing and balancing):  # learn again after the next fall
-                batch = replay_buffer.sample(config.batch_size)
-                td_target = double_dqn_td_target(q_net, target_net, batch, config.gamma)
-                loss = q_learning_step(q_net, optimizer, batch, td_target)
-                monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
-            soft_update(avg_params, q_params, config.avg_tau)  # θ̄ ← τ̄ θ + (1 - τ̄) θ̄
+            batch = replay_buffer.sample(config.batch_size)
+            td_target = double_dqn_td_target(q_net, target_net, batch, config.gamma)
+            loss = q_learning_step(q_net, optimizer, batch, td_target)
+            monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
         if global_step % config.target_update_interval == 0:
             soft_update(target_params, q_params, config.tau)
     return monitor.result()
