@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import cartpole_utils as cu  # noqa: E402
@@ -141,16 +143,22 @@ def parse_overrides(pairs: list[str], config_cls: type) -> dict[str, Any]:
     return out
 
 
-def run_one(agent: str, config: Any, diagnostics: bool = False) -> dict[str, Any]:
+def run_one(agent: str, config: Any, diagnostics: bool = False, keep_best: bool = False) -> dict[str, Any]:
     """Train one seed (in a worker process) and return its run record.
 
     With ``diagnostics``, the record also holds the monitor's diagnostics at each evaluation
-    (predicted Q at the start states, TD loss, ...).
+    (predicted Q at the start states, TD loss, ...). With ``keep_best``, the run also keeps the
+    weights of its best periodic evaluation (``cu.KeepBest``), and the record holds their final
+    evaluation (``best_final_mean``, ``best_final_min``) and step (``best_eval_step``).
     """
     cu.set_threads(1)
     train, _ = resolve(agent)
-    result = train(config, progress=False)
+    result = train(config, progress=False, callbacks=[cu.KeepBest()] if keep_best else [])
     record = cu.run_record(result)
+    if keep_best:
+        best = np.asarray(result.best_final_returns, dtype=float)
+        record |= {"best_eval_step": result.best_eval_step, "best_final_mean": float(best.mean()),
+                   "best_final_min": float(best.min())}
     if diagnostics:
         record["diagnostics"] = {key: [float(v) for v in values]
                                  for key, values in result.diagnostics.items()}
@@ -214,6 +222,12 @@ def report(payload: dict[str, Any]) -> str:
     lines.append(f"best evaluation >= {check} (5x random play): {sum(b >= check for b in best)}/{len(best)}")
     if "config" in payload and "gamma" in payload["config"]:
         lines += value_lines(records, payload["config"]["gamma"])
+    if all("best_final_mean" in r for r in records):
+        kept = [r["best_final_mean"] for r in records]
+        q1, median, q3 = cu.quartiles(kept)
+        lines.append(f"kept best weights (cu.KeepBest), same final episodes: final = 500 on "
+                     f"{sum(k == 500 for k in kept)}/{len(kept)}, final mean median {median:.0f} "
+                     f"[{q1:.0f}, {q3:.0f}]")
     if "wall_seconds" in payload:
         lines.append(f"wall time: {payload['wall_seconds']:.0f} s, jobs: {payload['jobs']}, "
                      f"backend: {payload['backend']}, machine: {payload['machine']}")
@@ -237,6 +251,8 @@ def main() -> int:
     parser.add_argument("--summarize", metavar="FILE", help="print the table of a saved sweep and exit")
     parser.add_argument("--diagnostics", action="store_true",
                         help="also save the monitor's diagnostics per evaluation (predicted Q(s0), ...)")
+    parser.add_argument("--keep-best", action="store_true",
+                        help="also keep each run's best evaluated weights (cu.KeepBest) and evaluate them")
     args = parser.parse_args()
     if args.summarize:
         print(report(json.loads(Path(args.summarize).read_text())))
@@ -261,7 +277,7 @@ def main() -> int:
 
     started = time.perf_counter()
     with parallel_config(backend=args.backend, n_jobs=args.jobs):
-        records = list(Parallel()(delayed(run_one)(args.agent, config, args.diagnostics)
+        records = list(Parallel()(delayed(run_one)(args.agent, config, args.diagnostics, args.keep_best)
                                   for config in configs))
     payload = {
         "agent": args.agent, "tag": args.tag, "seeds": seeds, "steps": configs[0].total_steps,

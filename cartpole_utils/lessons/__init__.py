@@ -50,6 +50,10 @@ if TYPE_CHECKING:
         DuelingQNetwork,
         train_dueling,
     )
+    from .nb10_staying_solved import (
+        RemedyConfig,
+        train_remedies,
+    )
 
 __all__ = [
     'Batch',
@@ -58,6 +62,7 @@ __all__ = [
     'DuelingQNetwork',
     'OnlineConfig',
     'QNetwork',
+    'RemedyConfig',
     'ReplayBuffer',
     'ReplayConfig',
     'SoftConfig',
@@ -74,6 +79,7 @@ __all__ = [
     'train_double',
     'train_dueling',
     'train_online',
+    'train_remedies',
     'train_replay',
     'train_soft',
     'train_target',
@@ -86,6 +92,7 @@ LESSONS: dict[str, tuple[str, str]] = {
     'DuelingQNetwork': ('nb08_dueling_dqn', 'notebook 08 (08_dueling_dqn)'),
     'OnlineConfig': ('nb02_online_dqn', 'notebook 02 (02_online_dqn)'),
     'QNetwork': ('nb02_online_dqn', 'notebook 02 (02_online_dqn)'),
+    'RemedyConfig': ('nb10_staying_solved', 'notebook 10 (10_staying_solved)'),
     'ReplayBuffer': ('nb03_experience_replay', 'notebook 03 (03_experience_replay)'),
     'ReplayConfig': ('nb03_experience_replay', 'notebook 03 (03_experience_replay)'),
     'SoftConfig': ('nb06_soft_updates', 'notebook 06 (06_soft_updates)'),
@@ -102,6 +109,7 @@ LESSONS: dict[str, tuple[str, str]] = {
     'train_double': ('nb05_double_dqn', 'notebook 05 (05_double_dqn)'),
     'train_dueling': ('nb08_dueling_dqn', 'notebook 08 (08_dueling_dqn)'),
     'train_online': ('nb02_online_dqn', 'notebook 02 (02_online_dqn)'),
+    'train_remedies': ('nb10_staying_solved', 'notebook 10 (10_staying_solved)'),
     'train_replay': ('nb03_experience_replay', 'notebook 03 (03_experience_replay)'),
     'train_soft': ('nb06_soft_updates', 'notebook 06 (06_soft_updates)'),
     'train_target': ('nb04_target_network', 'notebook 04 (04_target_network)'),
