@@ -21,7 +21,8 @@ import numpy as np
 import cartpole_utils as cu
 
 RESULTS = Path(__file__).resolve().parent / "results"
-NOTEBOOKS = {"online": "02", "replay": "03", "target": "04", "double": "05", "soft": "06", "dueling": "08"}
+NOTEBOOKS = {"online": "02", "replay": "03", "target": "04", "double": "05", "soft": "06", "dueling": "08",
+             "average": "10"}
 ONLINE_CHECK = cu.ONLINE_CHECK_RETURN  # 5x random play (notebook 02 computes about 23 and asserts 5x)
 
 
@@ -31,6 +32,10 @@ def load(seeds: str) -> dict[str, list[dict]]:
         files = sorted(RESULTS.glob(f"{agent}_seeds{seeds}_*.json"))
         if files:
             sweeps[agent] = json.loads(files[-1].read_text())["records"]
+    # notebook 10 trains 06's agent with a Polyak-averaged deployed network (avg_tau=0.01)
+    files = sorted((RESULTS / "remedies").glob(f"remedies_average_seeds{seeds}_*.json"))
+    if files:
+        sweeps["average"] = json.loads(files[-1].read_text())["records"]
     return sweeps
 
 
@@ -91,7 +96,7 @@ def main() -> int:
     print(f"Seeds {args.seeds}, each notebook's agent at its own budget:\n")
     print("\n".join(notebook_checks(sweeps)))
     print()
-    print("\n".join(comparison_checks(sweeps)))
+    print("\n".join(comparison_checks({a: r for a, r in sweeps.items() if a != "average"})))
     return 0
 
 
