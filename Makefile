@@ -17,6 +17,12 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	$(BIN)/pip install --no-deps -e .
 	touch $@
 
+# The test suite also runs a seed sweep on a local Dask cluster (tests/test_cluster.py); the notebooks
+# do not need Dask, so only `make test` installs it.
+$(VENV)/.installed-cluster: requirements-cluster.txt $(VENV)/.installed
+	$(BIN)/pip install -r requirements-cluster.txt -c constraints.txt
+	touch $@
+
 # JupyterLab refuses to start as root (containers, many cloud VMs) unless told to.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -26,7 +32,7 @@ course: setup
 # Every notebook cell must finish within 300 s (the slowest outside 07 takes about a tenth of that),
 # notebook 07's within 1200 s (its 60-agent training cell: 300-430 s on a 2-core AMD EPYC): a stuck cell fails
 # the run in minutes, naming the notebook and the cell. pyproject.toml adds a whole-test guard.
-test: setup
+test: setup $(VENV)/.installed-cluster
 	$(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=300 notebooks/07_comparison.ipynb tests notebooks
 
 # Regenerate cartpole_utils' taught components from the notebooks, then re-execute the notebooks

@@ -269,7 +269,7 @@ def main() -> int:
         from ray.util.joblib import register_ray
 
         register_ray()
-    elif args.backend == "dask":  # pragma: no cover - needs dask.distributed
+    elif args.backend == "dask":  # run by tests/test_cluster.py (in a subprocess)
         from distributed import Client
 
         Client(args.scheduler)  # None starts a local cluster; an address joins a running one
