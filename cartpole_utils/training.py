@@ -175,7 +175,7 @@ class TrainResult:
 class Callback:
     """A hook into a :class:`Monitor`'s run; override the methods you need (as in SB3's callbacks).
 
-    Every hook receives the monitor, whose ``result`` (the :class:`TrainResult` being filled),
+    Every hook receives the monitor, whose ``train_result`` (the :class:`TrainResult` being filled),
     ``global_step``, ``evaluated_net`` and ``trained_net`` it can read. Hooks other than
     :meth:`on_update` and :meth:`on_episode_end` run off the training clock; those two run on it,
     so keep them cheap. Callbacks run in the order given, after the monitor's own diagnostics.
@@ -320,9 +320,9 @@ class LiveCurve(Callback):
 class KeepBest(Callback):
     """Keep a copy of the weights at the latest of the best periodic evaluations.
 
-    SB3's ``EvalCallback`` with ``best_model_save_path`` does the same on disk. The choice uses the
-    10-episode periodic evaluations only. Training is unchanged: ``result.q_net`` is still the
-    network at the end of the budget. Fills ``result.best_q_net``, ``result.best_eval_step`` and
+    Among tied evaluations the latest wins (SB3's ``EvalCallback`` with ``best_model_save_path``
+    keeps the first, on disk). The choice uses the 10-episode periodic evaluations only. Training
+    is unchanged: ``result.q_net`` is still the network at the end of the budget. Fills ``result.best_q_net``, ``result.best_eval_step`` and
     ``result.best_final_returns`` (the same final episodes, played by the kept copy; they never
     take part in choosing it).
     """
