@@ -29,11 +29,11 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 course: setup
 	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG)
 
-# Every notebook cell must finish within 300 s (the slowest outside 07 takes about a tenth of that),
-# notebook 07's within 1200 s (its 60-agent training cell: 300-550 s on a 2-core AMD EPYC): a stuck cell fails
-# the run in minutes, naming the notebook and the cell. pyproject.toml adds a whole-test guard.
+# Every notebook cell must finish within 300 s (the slowest takes about a tenth of that): a stuck
+# cell fails the run in minutes, naming the notebook and the cell. pyproject.toml adds a whole-test
+# guard.
 test: setup $(VENV)/.installed-cluster
-	$(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=300 notebooks/07_comparison.ipynb tests notebooks
+	$(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=300 tests notebooks
 
 # Regenerate cartpole_utils' taught components from the notebooks, then re-execute the notebooks
 # (all, or NB="03 05") and store their outputs.

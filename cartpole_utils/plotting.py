@@ -291,6 +291,40 @@ def plot_seed_curves(
     return fig
 
 
+def plot_run_over_sweeps(
+    result: TrainResult,
+    sweeps: Mapping[str, Sequence[Mapping[str, Any]]],
+    ax: Axes | None = None,
+) -> Figure:
+    """A live run drawn over committed seed sweeps: the 20-seed truth beside one seed.
+
+    Each sweep (agent name -> its run records, e.g. ``cu.load_sweep("soft")``) is drawn as its
+    median over seeds with the interquartile band; the run is the black line on top.
+    """
+    _check_result(result, "result")
+    if not isinstance(sweeps, Mapping) or not sweeps:
+        raise ValueError('sweeps must be a non-empty dict {agent name: run records}, e.g. '
+                         '{"06 (20 seeds)": cu.load_sweep("soft")}.')
+    from types import SimpleNamespace
+
+    curves = {}
+    for name, records in sweeps.items():
+        if isinstance(records, (str, bytes)) or not all(isinstance(r, Mapping) for r in records):
+            raise TypeError(f"Sweep {name!r}: pass its run records (a list of dicts, as cu.load_sweep "
+                            "gives).")
+        curves[name] = [SimpleNamespace(eval_steps=r["eval_steps"], eval_means=r["eval_means"],
+                                        episode_returns=[], episode_end_steps=[]) for r in records]
+    fig = plot_seed_curves(curves, band="iqr", ax=ax)
+    ax = fig.axes[0] if ax is None else ax
+    seed = getattr(result.config, "seed", None)
+    ax.plot(result.eval_steps, result.eval_means, "o-", color="k", ms=3, lw=1.2,
+            label=f"this run (one seed{f', seed {seed}' if seed is not None else ''})")
+    ax.set_title("This run over the committed sweep (seeds 101-120), band: interquartile range")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8)  # off the data
+    fig.tight_layout()
+    return fig
+
+
 def plot_seed_grid(
     curves: Mapping[str, Sequence[TrainResult]],
     band: str = "iqr",

@@ -178,3 +178,69 @@ def format_table(rows: dict[str, dict[str, Any]], name_header: str = "agent") ->
     lines += [f"{name:<{first}}" + "".join(f"{row[c]:>{widths[c]}}" for c in columns)
               for name, row in printable.items()]
     return "\n".join(lines)
+
+
+#: The committed held-out sweeps whose evaluation curves ship with the package (``load_sweep``).
+SHIPPED_SWEEPS = ("online", "replay", "target", "double", "soft", "dueling")
+
+
+def load_sweep(agent: str) -> list[dict[str, Any]]:
+    """The run records of an agent's committed sweep: seeds 101-120, 30,000 steps, one machine.
+
+    They ship with the package (``cartpole_utils/data/sweeps/``, evaluation curves only), so a
+    notebook draws the 20-seed truth beside its live run on any machine, Colab included.
+
+    Args:
+        agent: one of ``"online"`` (notebook 02), ``"replay"`` (03), ``"target"`` (04),
+            ``"double"`` (05), ``"soft"`` (06), ``"dueling"`` (08).
+    """
+    import json
+    from importlib.resources import files
+
+    if agent not in SHIPPED_SWEEPS:
+        raise ValueError(f"No shipped sweep for {agent!r}; there are: {', '.join(SHIPPED_SWEEPS)}.")
+    path = files("cartpole_utils") / "data" / "sweeps" / f"{agent}_seeds101-120_30000.json"
+    return [run_record(r) for r in json.loads(path.read_text())["records"]]
+
+
+def where_run_falls(result: Any, records: Sequence[dict[str, Any]]) -> str:
+    """One computed sentence: where a live run falls against a sweep of the same agent.
+
+    It compares the run's first evaluation at 475 or more with the sweep's median and middle half
+    (a never-solved seed counts as its whole budget), and counts the run's evaluations that lie
+    inside, above and below the sweep's interquartile band at the same steps.
+    """
+    run = run_record(result)
+    recs = [run_record(r) for r in records]
+    if not recs:
+        raise ValueError("records must hold at least one run record of the sweep.")
+
+    def first(record: dict[str, Any]) -> float:
+        index = first_solved_index(record["eval_means"])
+        return float(record["eval_steps"][index] if index is not None else record["env_steps"])
+
+    q1, median, q3 = quartiles([first(r) for r in recs])
+    mine = first(run)
+    index = first_solved_index(run["eval_means"])
+    where = "earlier than most seeds" if mine < q1 else "later than most seeds" if mine > q3 else (
+        "inside the middle half of the seeds")
+    if index is None:
+        unsolved = sum(first_solved_index(r["eval_means"]) is None for r in recs)
+        where = f"{unsolved} of the {len(recs)} seeds never did either" if unsolved else (
+            "every one of the seeds did")
+    said = (f"first reached 475 at {mine:,.0f} steps" if index is not None
+            else f"never reached 475 in {mine:,.0f} steps")
+    steps = [s for s in run["eval_steps"] if all(s in r["eval_steps"] for r in recs)]
+    inside = above = below = 0
+    for step, mean in zip(run["eval_steps"], run["eval_means"]):
+        if step not in steps:
+            continue
+        values = [r["eval_means"][r["eval_steps"].index(step)] for r in recs]
+        low, high = np.percentile(values, [25, 75])
+        inside += low <= mean <= high
+        above += mean > high
+        below += mean < low
+    return (f"This run (seed {run['seed']}) {said}: {where} (the {len(recs)} held-out seeds: median "
+            f"{median:,.0f} [{q1:,.0f}, {q3:,.0f}], never-solved seeds counted at their budget). Of its "
+            f"{inside + above + below} evaluations, {inside} lie inside the seeds' middle half, "
+            f"{above} above and {below} below it: one seed, read against {len(recs)}.")

@@ -322,9 +322,9 @@ class KeepBest(Callback):
 
     Among tied evaluations the latest wins (SB3's ``EvalCallback`` with ``best_model_save_path``
     keeps the first, on disk). The choice uses the 10-episode periodic evaluations only. Training
-    is unchanged: ``result.q_net`` is still the network at the end of the budget. Fills ``result.best_q_net``, ``result.best_eval_step`` and
-    ``result.best_final_returns`` (the same final episodes, played by the kept copy; they never
-    take part in choosing it).
+    is unchanged: ``result.q_net`` is still the network at the end of the budget. Fills
+    ``result.best_q_net``, ``result.best_eval_step`` and ``result.best_final_returns`` (the same
+    final episodes, played by the kept copy; they never take part in choosing it).
     """
 
     def __init__(self) -> None:

@@ -166,6 +166,21 @@ assert result.solved_at_step is not None, (
     "TargetConfig(seed=2). If it fails again, check that target_net scores s' and is refreshed every "
     "target_update_interval steps.")
 
+
+# %% [markdown]
+# ## This run against 20 seeds
+#
+# One run is one seed. The bands are the committed sweeps of this agent and of the one before it
+# (notebook 03) over the 20 held-out seeds 101-120, at the same budget on one machine; the black
+# line is the run above. The table gives the protocol's numbers over those seeds.
+
+# %%
+sweeps = {"04 target network (20 seeds)": cu.load_sweep("target"),
+          "03 replay (20 seeds)": cu.load_sweep("replay")}
+cu.plot_run_over_sweeps(result, sweeps)
+print(cu.format_table({name: cu.summarize(records) for name, records in sweeps.items()}))
+print(cu.where_run_falls(result, sweeps["04 target network (20 seeds)"]))
+
 # %% [markdown]
 # ## Steadier than notebook 03?
 #

@@ -216,6 +216,21 @@ assert result.solved_at_step is not None, (
     f"{max(result.eval_means):.0f}). An unlucky seed or CPU can cause this: rerun with "
     "DoubleConfig(seed=2). If it fails again, check double_dqn_td_target's argmax and gather.")
 
+
+# %% [markdown]
+# ## This run against 20 seeds
+#
+# One run is one seed. The bands are the committed sweeps of this agent and of the one before it
+# (notebook 04) over the 20 held-out seeds 101-120, at the same budget on one machine; the black
+# line is the run above. The table gives the protocol's numbers over those seeds.
+
+# %%
+sweeps = {"05 Double DQN (20 seeds)": cu.load_sweep("double"),
+          "04 target network (20 seeds)": cu.load_sweep("target")}
+cu.plot_run_over_sweeps(result, sweeps)
+print(cu.format_table({name: cu.summarize(records) for name, records in sweeps.items()}))
+print(cu.where_run_falls(result, sweeps["05 Double DQN (20 seeds)"]))
+
 # %% [markdown]
 # Now notebook 04's agent with the same settings and seed, measured the same way:
 

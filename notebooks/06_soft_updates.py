@@ -190,6 +190,21 @@ assert result.solved_at_step is not None, (
     "SoftConfig(seed=2). If it fails again, check soft_update's direction: the target moves towards "
     "the Q-network, not the other way.")
 
+
+# %% [markdown]
+# ## This run against 20 seeds
+#
+# One run is one seed. The bands are the committed sweeps of this agent and of the one before it
+# (notebook 05) over the 20 held-out seeds 101-120, at the same budget on one machine; the black
+# line is the run above. The table gives the protocol's numbers over those seeds.
+
+# %%
+sweeps = {"06 soft target (20 seeds)": cu.load_sweep("soft"),
+          "05 Double DQN (20 seeds)": cu.load_sweep("double")}
+cu.plot_run_over_sweeps(result, sweeps)
+print(cu.format_table({name: cu.summarize(records) for name, records in sweeps.items()}))
+print(cu.where_run_falls(result, sweeps["06 soft target (20 seeds)"]))
+
 # %% [markdown]
 # ## What $\tau$ trades, over 20 seeds
 #

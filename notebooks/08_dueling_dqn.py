@@ -152,6 +152,21 @@ assert result.solved_at_step is not None, (
     f"evaluation {max(result.eval_means):.0f}). An unlucky seed or CPU can cause this: rerun with "
     "DuelingConfig(seed=2). If it fails again, check the aggregation in DuelingQNetwork.forward.")
 
+
+# %% [markdown]
+# ## This run against 20 seeds
+#
+# One run is one seed. The bands are the committed sweeps of this agent and of the one before it
+# (notebook 06) over the 20 held-out seeds 101-120, at the same budget on one machine; the black
+# line is the run above. The table gives the protocol's numbers over those seeds.
+
+# %%
+sweeps = {"08 dueling (20 seeds)": cu.load_sweep("dueling"),
+          "06 soft target (20 seeds)": cu.load_sweep("soft")}
+cu.plot_run_over_sweeps(result, sweeps)
+print(cu.format_table({name: cu.summarize(records) for name, records in sweeps.items()}))
+print(cu.where_run_falls(result, sweeps["08 dueling (20 seeds)"]))
+
 # %% [markdown]
 # ## What the two heads learned
 #

@@ -59,13 +59,9 @@ cu.set_threads(1)  # tiny networks run fastest on one CPU thread (see cu.set_thr
 # (so Colab draws the same figure). Each line is one seed's greedy evaluation every 1,000 steps.
 
 # %%
-import json
-from importlib.resources import files
-
 import matplotlib.pyplot as plt
 
-sweep = json.loads((files("cartpole_utils") / "data" / "sweeps" / "soft_seeds101-120_30000.json").read_text())
-records = sweep["records"]
+records = cu.load_sweep("soft")  # the committed sweep, shipped with the package
 fig, ax = plt.subplots(figsize=(8, 3.6))
 for record in records:
     ax.plot(record["eval_steps"], record["eval_means"], lw=0.8, alpha=0.5)

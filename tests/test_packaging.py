@@ -138,3 +138,18 @@ def test_every_package_folder_is_installed() -> None:
     folders = {".".join(init.parent.relative_to(ROOT).parts)
                for init in (ROOT / "cartpole_utils").rglob("__init__.py")}
     assert folders == listed, f"pyproject.toml's [tool.setuptools] packages should be {sorted(folders)}"
+
+
+def test_shipped_sweeps_are_the_committed_ones() -> None:
+    """The sweep curves notebooks 07 and 10 read (cartpole_utils/data/sweeps/) are the committed
+    held-out sweeps, field for field: `python tools/ship_sweeps.py` after a new sweep."""
+    import json
+
+    root = Path(__file__).resolve().parent.parent
+    shipped = sorted((root / "cartpole_utils" / "data" / "sweeps").glob("*.json"))
+    assert {p.name.split("_")[0] for p in shipped} >= {"online", "replay", "target", "double", "soft"}
+    for path in shipped:
+        data = json.loads(path.read_text())
+        source = json.loads((root / data["source"]).read_text())["records"]
+        assert data["records"] == [{k: r[k] for k in data["records"][0]} for r in source], (
+            f"{path.name} differs from {data['source']}: run python tools/ship_sweeps.py")

@@ -209,3 +209,18 @@ def test_bad_input_gets_a_clear_error(call, error, message):
     with pytest.raises(error, match=re.escape(message)):
         call()
     assert plt.get_fignums() == []  # refused before drawing anything
+
+
+def test_plot_run_over_sweeps_draws_the_band_and_the_run_off_the_data():
+    sweep = cu.load_sweep("soft")
+    run = cu.TrainResult(name="run", config=cu.SoftConfig(seed=7), q_net=None,
+                         eval_steps=sweep[0]["eval_steps"], eval_means=sweep[0]["eval_means"])
+    fig = cu.plot_run_over_sweeps(run, {"06 (20 seeds)": sweep, "05 (20 seeds)": cu.load_sweep("double")})
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "this run (one seed, seed 7)" in labels and "06 (20 seeds) (median of 20 seeds)" in labels
+    assert len(ax.collections) == 2  # one interquartile band per sweep
+    with pytest.raises(ValueError, match="non-empty dict"):
+        cu.plot_run_over_sweeps(run, {})
+    with pytest.raises(TypeError, match="run records"):
+        cu.plot_run_over_sweeps(run, {"06": "soft"})

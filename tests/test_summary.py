@@ -109,3 +109,36 @@ def test_plot_seed_grid_one_panel_per_agent():
     with pytest.raises(ValueError, match="non-empty dict"):
         cu.plot_seed_grid({})
     np.testing.assert_array_equal(visible[0].lines[-1].get_ydata(), [2, 3, 4])
+
+
+# ---------------------------------------------------------------- shipped sweeps beside a live run
+
+
+def test_load_sweep_gives_twenty_held_out_records_per_agent():
+    for agent in ("replay", "target", "double", "soft", "dueling"):
+        records = cu.load_sweep(agent)
+        assert [r["seed"] for r in records] == list(range(101, 121))
+        assert all(r["env_steps"] == 30_000 and len(r["eval_means"]) == 30 for r in records)
+    with pytest.raises(ValueError, match="No shipped sweep for 'tabular'"):
+        cu.load_sweep("tabular")
+
+
+def _record(seed, means, steps=None):
+    steps = steps or [1_000 * (i + 1) for i in range(len(means))]
+    return {"seed": seed, "env_steps": steps[-1], "eval_steps": steps, "eval_means": list(means),
+            "eval_seconds_at": [0.0] * len(means), "train_seconds": 1.0, "final_mean": means[-1],
+            "final_min": means[-1]}
+
+
+def test_where_run_falls_says_where_one_seed_lies_against_the_sweep():
+    sweep = [_record(s, [100, 200, 300, 480]) for s in range(101, 105)]  # all first reach 475 at 4,000
+    early = _record(1, [100, 480, 500, 500])
+    sentence = cu.where_run_falls(early, sweep)
+    assert "seed 1) first reached 475 at 2,000 steps: earlier than most seeds" in sentence
+    assert "median 4,000 [4,000, 4,000]" in sentence
+    assert "1 lie inside the seeds' middle half, 3 above and 0 below" in sentence
+    never = cu.where_run_falls(_record(2, [10, 20, 30, 40]), sweep)
+    assert "never reached 475 in 4,000 steps: every one of the seeds did" in never
+    assert "0 lie inside" in never and "4 below" in never
+    with pytest.raises(ValueError, match="at least one run record"):
+        cu.where_run_falls(early, [])

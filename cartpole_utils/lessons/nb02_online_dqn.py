@@ -89,7 +89,7 @@ class OnlineConfig:
     """Hyperparameters of online DQN (notebook 02)."""
 
     seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
-    total_steps: int = 25_000  # training budget in environment steps
+    total_steps: int = 30_000  # training budget in environment steps
     learning_rate: float = 1e-3  # Adam step size
     gamma: float = 0.99  # discount factor
     hidden_size: int = 128  # units in each of the two hidden layers
