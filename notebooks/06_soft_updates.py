@@ -91,12 +91,10 @@ print("soft_update: tau = 0.25 mixes as expected, tau = 1 copies")
 # %% [markdown]
 # ## How far the target lags
 #
-# The target matters only when a gradient step reads it, one every `train_freq` = 4 environment
-# steps, so its lag is best counted in gradient steps. If the Q-network's weights jump and then stay
-# put, the plot shows the fraction of the jump the target has absorbed after $t$ environment steps
-# (drag the sliders; the hard copy is drawn for a jump just after a copy, its worst case). The cell
-# under it counts two ways: the half-life, and the average age of the target's weights, which is
-# $(1-\tau)/\tau$ updates for a soft target and $C/2$ steps for a hard copy.
+# A gradient step reads the target every `train_freq` = 4 environment steps, so lag is best counted
+# in gradient steps. The plot: the fraction of a jump in the Q-network's weights that the target has
+# absorbed after $t$ steps (for the hard copy, a jump just after a copy). The cell under it gives the
+# half-life and the average age of the target's weights: $(1-\tau)/\tau$ updates soft, $C/2$ hard.
 
 # %%
 def plot_tracking(tau: float = 0.01, hard_interval: int = 100, steps: int = 500):
@@ -208,29 +206,23 @@ print(cu.where_run_falls(result, sweeps["06 soft target (20 seeds)"]))
 # %% [markdown]
 # ## What $\tau$ trades, over 20 seeds
 #
-# One run says little about a setting, so $\tau$ was chosen on sweeps of 20 seeds (seeds 1-20,
-# 30,000 steps, a 2-core AMD EPYC; `benchmarks/benchmark.py soft --diagnostics --set tau=...`, tables
-# in `benchmarks/results/tuning/soft_amd_std*`). The last two columns take, over each run's
-# evaluations, the largest mean of $\max_a Q(s_0, a)$ over the 10 episodes' first states, against
-# 220, 10% above the most any return can be.
+# $\tau$ was chosen on sweeps of the tuning seeds 1-20 (`benchmarks/results/tuning/soft_amd_std*`).
+# "Largest Q(s0)" is the largest, over a run's evaluations, of the mean predicted $\max_a Q(s_0, a)$
+# at the episodes' first states; 220 is 10% above what any return can reach.
 #
-# | target update | average age of θ' (gradient steps) | first reached 475 by 22,500 steps | median steps to 475 | stays solved | final = 500 | largest Q(s0): median [IQR] | largest Q(s0) ≤ 220 |
+# | target update | age of θ' (gradient steps) | solved by 22,500 steps | median steps to 475 | stays solved | final = 500 | largest Q(s0) [IQR] | ≤ 220 |
 # |---|---|---|---|---|---|---|---|
 # | hard copy every 100 steps (notebook 05) | 12.5 | 20/20 | 12,500 | 73% | 16/20 | 198 [191, 206] | 18/20 |
 # | τ = 0.02 | 12 | 20/20 | 10,500 | 68% | 11/20 | 388 [292, 461] | 0/20 |
 # | **τ = 0.01 (this notebook)** | 25 | 20/20 | 12,500 | 68% | 15/20 | 201 [185, 235] | 14/20 |
 # | τ = 0.005 | 50 | 16/20 | 19,000 | 35% | 13/20 | 117 [114, 118] | 20/20 |
 #
-# **Reading it.** A close target ($\tau = 0.02$) solved soonest, but its values ran away: a median
-# of 388, almost twice what balancing forever earns. Doubling the target's age ($\tau = 0.01$)
-# brought them back to about 200 for 2,000 more steps to first solve, and ended at 500 on more seeds
-# (up to 358 on the worst seed); doubling it again learned too slowly. Notebook 05's hard copy, whose
-# weights are on average as old as those of $\tau = 0.02$, did as well as $\tau = 0.01$: on
-# CartPole, holding the target still between copies counted for more than its average age (a seed or
-# two, or a few percent, is noise on 20 seeds). The soft update is taught because later algorithms
-# use it (DDPG, TD3, SAC), not because it wins here. On the held-out seeds 101-120 the chosen agent
-# first reached 475 on 20 of 20 (median 14,000 steps), stayed solved 64% of the time and ended at 500
-# on 13 of 20 (the README's results; notebook 10 takes up the forgetting).
+# **Reading it.** A close target ($\tau = 0.02$) solved soonest, but its values ran away to almost
+# twice what balancing forever earns. Doubling its age ($\tau = 0.01$) brought them back to about
+# 200 (358 on the worst seed) for 2,000 more steps to first solve; doubling it again learned too
+# slowly. The hard copy, as old on average as $\tau = 0.02$, did as well as $\tau = 0.01$: holding
+# the target still counted for more than its age (a seed or two is noise on 20 seeds). The soft
+# update is taught because later algorithms use it (DDPG, TD3, SAC), not because it wins here.
 
 # %% [markdown]
 # ## Values: what this run predicts against what it can earn
@@ -316,7 +308,7 @@ cu.exercises.check_soft_half_life(my_half_life)
 #    (the plot above): how fast does Q(s0) rise, and how far?
 # 3. Set `target_update_interval=4` (one soft update per gradient step). Which `tau` gives the same
 #    half-life in gradient steps as this notebook's setting?
-# 4. Run `python benchmarks/benchmark.py soft --seeds 1-5 --set tau=0.05` from the repository's
-#    folder: does one seed's story survive five?
+# 4. Run `python benchmarks/benchmark.py soft --seeds 1-5 --set tau=0.05` in the repository: does
+#    one seed's story survive five?
 #
 # **Next:** notebook 07 runs every agent of the course over several seeds and compares them.
