@@ -203,6 +203,16 @@ def load_sweep(agent: str) -> list[dict[str, Any]]:
     return [run_record(r) for r in json.loads(path.read_text())["records"]]
 
 
+def steps_to_first_solve(record: dict[str, Any]) -> float:
+    """Environment steps to a run's first evaluation at 475 or more; its whole budget if none.
+
+    Unlike the protocol's "steps to solve" (over solved seeds only), a never-solved seed counts,
+    so the measure compares agents that do not all solve.
+    """
+    index = first_solved_index(record["eval_means"])
+    return float(record["eval_steps"][index] if index is not None else record["env_steps"])
+
+
 def where_run_falls(result: Any, records: Sequence[dict[str, Any]]) -> str:
     """One computed sentence: where a live run falls against a sweep of the same agent.
 
@@ -214,13 +224,8 @@ def where_run_falls(result: Any, records: Sequence[dict[str, Any]]) -> str:
     recs = [run_record(r) for r in records]
     if not recs:
         raise ValueError("records must hold at least one run record of the sweep.")
-
-    def first(record: dict[str, Any]) -> float:
-        index = first_solved_index(record["eval_means"])
-        return float(record["eval_steps"][index] if index is not None else record["env_steps"])
-
-    q1, median, q3 = quartiles([first(r) for r in recs])
-    mine = first(run)
+    q1, median, q3 = quartiles([steps_to_first_solve(r) for r in recs])
+    mine = steps_to_first_solve(run)
     index = first_solved_index(run["eval_means"])
     where = "earlier than most seeds" if mine < q1 else "later than most seeds" if mine > q3 else (
         "inside the middle half of the seeds")

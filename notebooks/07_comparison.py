@@ -124,15 +124,9 @@ print(cu.format_table(summaries))
 # the new idea"; one that straddles 0 means 20 seeds cannot tell, which is not "no difference".
 
 # %%
-def steps_to_solve(record: dict) -> float:
-    """Environment steps to the first evaluation at 475 or more; the whole budget if none."""
-    index = cu.first_solved_index(record["eval_means"])
-    return float(record["eval_steps"][index] if index is not None else record["env_steps"])
-
-
 metrics = {
     "mean greedy return": lambda r: float(np.mean(r["eval_means"])),
-    "steps to first 475": steps_to_solve,
+    "steps to first 475": cu.steps_to_first_solve,  # a never-solved seed counts as the budget
     "evaluations >= 475": lambda r: float(np.mean(np.asarray(r["eval_means"]) >= cu.SOLVED_THRESHOLD)),
 }
 steps = [("03 replay", "02 online DQN"), ("04 target network", "03 replay"),

@@ -74,11 +74,12 @@ ax.legend(fontsize=8, loc="lower right")
 fig.tight_layout()
 
 # %%
-fell_back = [r for r in records if cu.first_solved_index(r["eval_means"]) is not None
-             and min(r["eval_means"][cu.first_solved_index(r["eval_means"]):]) < cu.SOLVED_THRESHOLD]
+firsts = [cu.first_solved_index(r["eval_means"]) for r in records]
+fell_back = [r for r, first in zip(records, firsts)
+             if first is not None and min(r["eval_means"][first:]) < cu.SOLVED_THRESHOLD]
 ended_below = sum(r["final_mean"] < 500 for r in records)
-print(f"seeds that first reached 475: {sum(cu.first_solved_index(r['eval_means']) is not None for r in records)}"
-      f"/{len(records)}; fell below 475 again at a later evaluation: {len(fell_back)}/{len(records)}")
+print(f"seeds that first reached 475: {sum(first is not None for first in firsts)}/{len(records)}; "
+      f"fell below 475 again at a later evaluation: {len(fell_back)}/{len(records)}")
 print(f"final greedy mean over 100 episodes below 500: {ended_below}/{len(records)} seeds")
 stays, pooled = cu.stays_solved([r["eval_means"] for r in records])
 print(f"evaluations after the first solve still at 475 or more: {stays:.0%} of {pooled}")
