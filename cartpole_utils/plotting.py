@@ -1,4 +1,10 @@
-"""Plots used throughout the course: scores, learning curves, seed bands, a live training plot."""
+"""Plots used throughout the course: scores, learning curves, seed bands, a live training plot.
+
+Every helper puts its legend under its axes, off the data, and keeps figures at most 11 inches wide
+(a notebook's width). Every figure a helper creates carries a short description of what it shows
+(:func:`describe_figure`), saved with the notebook as the output's text form and as the image's alt
+text.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from .training import TrainResult
+
+#: How the figures name each kind of band (see :func:`seed_band`).
+_BAND_NAMES = {"iqr": "interquartile range", "bootstrap": "95% bootstrap CI of the median"}
+#: The widest figure, in inches, that fits a notebook's output area at 100% zoom.
+_MAX_WIDTH = 11.0
 
 
 def _pyplot() -> Any:
@@ -54,6 +65,92 @@ def _check_result(result: Any, what: str) -> None:
         )
 
 
+def _legend_below(ax: Axes, ncol: int, fontsize: float = 8) -> None:
+    """Put the legend of ``ax`` under it, below its tick labels and x label: off the data.
+
+    The gap is measured in inches, so it stays right when ``tight_layout`` resizes the axes (which
+    also makes room for the legend). Every helper here places its legend this way.
+    """
+    from matplotlib.transforms import ScaledTranslation
+
+    fig = ax.figure
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    canvas = fig.canvas
+    renderer = canvas.get_renderer() if hasattr(canvas, "get_renderer") else fig._get_renderer()
+    below = (ax.get_window_extent(renderer).y0 - ax.get_tightbbox(renderer).y0) / fig.dpi
+    drop = ScaledTranslation(0, -(below + 0.05), fig.dpi_scale_trans)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=ax.transAxes + drop, ncol=ncol,
+              fontsize=fontsize, frameon=False)
+
+
+class _Description:
+    """A described figure's ``_repr_mimebundle_``: the text as text/plain and as the PNG's alt."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __call__(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict[str, Any]]:
+        return {"text/plain": self.text}, {"alt": self.text, "image/png": {"alt": self.text}}
+
+
+def describe_figure(fig: Figure, text: str) -> Figure:
+    """Give ``fig`` a short description that is saved with it wherever Jupyter displays it.
+
+    IPython then stores the text beside the PNG in the output: as its ``text/plain`` form (what
+    text-only front ends and VS Code's screen reader read, instead of ``<Figure size ...>``) and as
+    ``alt`` metadata (nbconvert's classic HTML template writes it into ``<img alt>``). The figure
+    itself is unchanged. Returns ``fig``.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("describe_figure needs a non-empty sentence saying what the figure shows.")
+    if not hasattr(fig, "savefig"):
+        raise TypeError(f"describe_figure needs a matplotlib Figure, got {type(fig).__name__}.")
+    fig._repr_mimebundle_ = _Description(" ".join(text.split()))
+    return fig
+
+
+def figure_description(fig: Figure) -> str:
+    """The description :func:`describe_figure` gave ``fig``; else one built from its titles and labels."""
+    described = getattr(fig, "_repr_mimebundle_", None)
+    if isinstance(described, _Description):
+        return described.text
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    parts = []
+    for ax in panels:
+        what = ax.get_title() or ""
+        if ax.get_ylabel() and ax.get_xlabel():
+            what += f"{': ' if what else ''}{ax.get_ylabel()} against {ax.get_xlabel()}"
+        lines = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
+        if lines:
+            what += f"{' (' if what else '('}{'; '.join(lines)})"
+        if what:
+            parts.append(what)
+    title = fig.get_suptitle() if hasattr(fig, "get_suptitle") else ""
+    count = f"{len(panels)} panel{'s' if len(panels) != 1 else ''}"
+    return f"{title + ': ' if title else ''}{count}" + (f": {'. '.join(parts)}." if parts else ".")
+
+
+def _first_solve(steps: Sequence[float], means: Sequence[float], goal: float) -> str:
+    """'first at 475 or more at 2,000 steps' or 'never at 475 (best 312)', for an alt text."""
+    for step, mean in zip(steps, means):
+        if mean >= goal:
+            return f"first at {goal:g} or more at {step:,.0f} steps"
+    return f"never at {goal:g} (best {max(means):.0f})" if len(means) else "no evaluation yet"
+
+
+def _learning_curve_text(result: TrainResult, window: int, goal: float) -> str:
+    episodes = len(result.episode_returns)
+    trained = "no training episode yet"
+    if episodes:
+        trained = (f"{episodes} training episodes, running mean of the last {window} ending at "
+                   f"{running_mean(result.episode_returns, window)[-1]:.0f}")
+    evals = len(result.eval_means)
+    greedy = (f"{evals} greedy evaluations, {_first_solve(result.eval_steps, result.eval_means, goal)}, "
+              f"the last at {result.eval_means[-1]:.0f}" if evals else "no greedy evaluation yet")
+    return f"Return against environment steps for {result.name or 'a run'}: {trained}; {greedy}."
+
+
 def running_mean(values: Sequence[float], window: int = 10) -> np.ndarray:
     """Mean of the last ``window`` values at each position (fewer at the start).
 
@@ -91,7 +188,7 @@ def plot_scores(
     arr = _as_1d(scores, "scores", min_len=2)
     _check_positive_int(last_n, "last_n")
     plt = _pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [2, 1]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [2, 1]})
     episodes = np.arange(1, arr.size + 1)
     slope, intercept = trend_line(arr)
     slope = round(slope, 2) + 0.0  # no "-0.00" from floating-point noise
@@ -101,7 +198,7 @@ def plot_scores(
     left.axhline(goal, color="C2", ls="--", label=f"goal {goal:g}")
     top = max(520.0, float(arr.max()) * 1.05)
     left.set(xlabel="episode", ylabel="score (steps balanced)", ylim=(0, top))
-    left.legend(loc="center right", fontsize=8)
+    _legend_below(left, ncol=3)
     tail = arr[-last_n:]
     right.hist(tail, bins=np.linspace(0, top, 27), color="C0", alpha=0.8)
     right.axvline(goal, color="C2", ls="--")
@@ -109,7 +206,11 @@ def plot_scores(
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    return fig
+    at_goal, median = int(np.sum(arr >= goal)), np.median(tail)
+    return describe_figure(fig, (
+        f"{title + '. ' if title else ''}Left, the score of each of {arr.size} episodes: mean "
+        f"{arr.mean():.0f}, highest {arr.max():.0f}, trend {slope:+.2f} per episode, {at_goal} at or above "
+        f"the goal of {goal:g}. Right, a histogram of the last {tail.size} scores, median {median:.0f}."))
 
 
 def plot_learning_curve(
@@ -118,17 +219,22 @@ def plot_learning_curve(
     ax: Axes | None = None,
     goal: float = SOLVED_THRESHOLD,
 ) -> Figure:
-    """Training returns (faint), their running mean, and the greedy evaluations, against env steps."""
+    """Training returns (faint), their running mean, and the greedy evaluations, against env steps.
+
+    The legend sits under the axes, off the curve. A figure this function creates carries a short
+    description of the run (see :func:`describe_figure`); one drawn into a given ``ax`` is left as it is.
+    """
     _check_result(result, "result")
     _check_positive_int(window, "window")
     plt = _pyplot()
+    own = ax is None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 3.6))
+        fig, ax = plt.subplots(figsize=(8, 4))
     else:
         fig = ax.figure
     _draw_learning_curve(ax, result, window, goal)
     fig.tight_layout()
-    return fig
+    return describe_figure(fig, _learning_curve_text(result, window, goal)) if own else fig
 
 
 def _draw_learning_curve(ax: Axes, result: TrainResult, window: int, goal: float) -> None:
@@ -142,7 +248,7 @@ def _draw_learning_curve(ax: Axes, result: TrainResult, window: int, goal: float
                 label="greedy evaluation (10 episodes)")
     ax.axhline(goal, color="C2", ls="--", lw=1, label=f"solved ({goal:g})")
     ax.set(xlabel="environment steps", ylabel="return", ylim=(0, 520), title=result.name)
-    ax.legend(loc="upper left", fontsize=8)
+    _legend_below(ax, ncol=2)
 
 
 def plot_diagnostics(result: TrainResult, window: int = 10) -> Figure:
@@ -162,19 +268,19 @@ def plot_diagnostics(result: TrainResult, window: int = 10) -> Figure:
             "(train again with this version of cartpole_utils, with at least one evaluation)."
         )
     plt = _pyplot()
-    fig, axes = plt.subplots(2, 2, figsize=(11, 6.4), sharex=True)
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.6), sharex=True)
     steps = np.asarray(diagnostics["step"])
     returns_ax, loss_ax, q_ax, eps_ax = axes.ravel()
     _draw_learning_curve(returns_ax, result, window, SOLVED_THRESHOLD)
     if result.episode_returns:
         returns_ax.plot(result.episode_end_steps, np.maximum.accumulate(result.episode_returns), color="C7",
                         lw=1, ls=":", label="best training episode so far")
-        returns_ax.legend(loc="upper left", fontsize=7)
+    _legend_below(returns_ax, ncol=2, fontsize=7)
     returns_ax.set_title("returns")
     loss_ax.plot(steps, diagnostics["td_loss"], "o-", ms=3, color="C1", label="TD loss (mean)")
     loss_ax.plot(steps, diagnostics["grad_norm"], "s-", ms=3, color="C4", label="gradient norm (mean)")
     loss_ax.set(yscale="log", title="per gradient step, between evaluations")
-    loss_ax.legend(loc="upper left", fontsize=8)
+    _legend_below(loss_ax, ncol=2)
     q_ax.plot(steps, diagnostics["q_start"], "o-", ms=3, color="C0", label="predicted: max_a Q(s0, a)")
     q_ax.plot(steps, diagnostics["discounted_return"], "o-", ms=3, color="C3",
               label="discounted return collected")
@@ -182,11 +288,25 @@ def plot_diagnostics(result: TrainResult, window: int = 10) -> Figure:
     if gamma is not None:
         q_ax.axhline(1 / (1 - gamma), color="C7", ls="--", lw=1, label=f"1/(1-gamma) = {1 / (1 - gamma):g}")
     q_ax.set(xlabel="environment steps", title="value at the first state of greedy episodes")
-    q_ax.legend(loc="upper left", fontsize=8)
+    _legend_below(q_ax, ncol=2)
     eps_ax.plot(steps, diagnostics["epsilon"], color="C2")
     eps_ax.set(xlabel="environment steps", ylim=(0, 1.05), title="exploration rate epsilon")
     fig.tight_layout()
-    return fig
+    return describe_figure(fig, _diagnostics_text(result, window, diagnostics, gamma))
+
+
+def _diagnostics_text(result: TrainResult, window: int, diagnostics: Mapping[str, Any], gamma: Any) -> str:
+    def span(key: str, fmt: str) -> str:
+        values = [v for v in diagnostics.get(key, []) if np.isfinite(v)]
+        return f"{fmt.format(values[0])} to {fmt.format(values[-1])}" if values else "not recorded"
+
+    ceiling = f", ceiling 1/(1-gamma) = {1 / (1 - gamma):g}" if gamma is not None else ""
+    return (f"Training dashboard, four panels against environment steps. Top left: "
+            f"{_learning_curve_text(result, window, SOLVED_THRESHOLD)} Top right, log scale: TD loss "
+            f"{span('td_loss', '{:.3g}')}, gradient norm {span('grad_norm', '{:.3g}')}. Bottom left: "
+            f"predicted Q at the first state {span('q_start', '{:.1f}')}, discounted return collected "
+            f"{span('discounted_return', '{:.1f}')}{ceiling}. Bottom right: epsilon "
+            f"{span('epsilon', '{:.2f}')}.")
 
 
 def seed_band(
@@ -240,6 +360,9 @@ def plot_seed_curves(
 ) -> Figure:
     """Greedy evaluation curves of several agents over seeds: a median line and a band each.
 
+    The legend sits under the axes; a figure this function creates carries a description of each
+    agent's median (see :func:`describe_figure`).
+
     Args:
         curves: agent name -> its runs (one :class:`TrainResult` per seed, same budget).
         band: ``"iqr"`` or ``"bootstrap"`` (see :func:`seed_band`).
@@ -274,21 +397,28 @@ def plot_seed_curves(
             )
         checked[name] = (np.asarray(steps), np.array([r.eval_means[:n] for r in runs]))
     plt = _pyplot()
+    own = ax is None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 4))
+        fig, ax = plt.subplots(figsize=(8, 4.4))
     else:
         fig = ax.figure
+    medians = []
     for i, (name, (steps, means)) in enumerate(checked.items()):
         median, low, high = seed_band(means, band=band)
         ax.plot(steps, median, color=f"C{i}", lw=2, label=f"{name} (median of {len(means)} seeds)")
         ax.fill_between(steps, low, high, color=f"C{i}", alpha=0.2)
+        medians.append(f"{name}, {len(means)} seeds: median {_first_solve(steps, median, goal)}, "
+                       f"ending at {median[-1]:.0f}")
     ax.axhline(goal, color="k", ls="--", lw=1, label=f"solved ({goal:g})")
-    band_name = "interquartile range" if band == "iqr" else "95% bootstrap CI of the median"
+    band_name = _BAND_NAMES[band]
     ax.set(xlabel="environment steps", ylabel="greedy return (10 episodes)", ylim=(0, 520),
            title=f"Median over seeds, band: {band_name}")
-    ax.legend(loc="lower right", fontsize=8)
+    _legend_below(ax, ncol=2)
     fig.tight_layout()
-    return fig
+    if not own:
+        return fig
+    return describe_figure(fig, f"Greedy return against environment steps, the median over seeds with the "
+                                f"{band_name} as a band. {'. '.join(medians)}.")
 
 
 def plot_run_over_sweeps(
@@ -314,15 +444,20 @@ def plot_run_over_sweeps(
                             "gives).")
         curves[name] = [SimpleNamespace(eval_steps=r["eval_steps"], eval_means=r["eval_means"],
                                         episode_returns=[], episode_end_steps=[]) for r in records]
+    own = ax is None
     fig = plot_seed_curves(curves, band="iqr", ax=ax)
     ax = fig.axes[0] if ax is None else ax
     seed = getattr(result.config, "seed", None)
-    ax.plot(result.eval_steps, result.eval_means, "o-", color="k", ms=3, lw=1.2,
-            label=f"this run (one seed{f', seed {seed}' if seed is not None else ''})")
+    this = f"this run (one seed{f', seed {seed}' if seed is not None else ''})"
+    ax.plot(result.eval_steps, result.eval_means, "o-", color="k", ms=3, lw=1.2, label=this)
     ax.set_title("This run over the committed sweep (seeds 101-120), band: interquartile range")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8)  # off the data
+    _legend_below(ax, ncol=2)
     fig.tight_layout()
-    return fig
+    if not own:
+        return fig
+    solve = _first_solve(result.eval_steps, result.eval_means, SOLVED_THRESHOLD)
+    last = f", ending at {result.eval_means[-1]:.0f}" if result.eval_means else ""
+    return describe_figure(fig, f"{figure_description(fig)} Black points, {this}: {solve}{last}.")
 
 
 def plot_seed_grid(
@@ -347,7 +482,8 @@ def plot_seed_grid(
         raise ValueError("curves must be a non-empty dict {agent name: [TrainResult per seed]}.")
     plt = _pyplot()
     nrows = -(-len(curves) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 2.9 * nrows), sharex=True, sharey=True,
+    width = min(_MAX_WIDTH, 3.6 * ncols)  # a notebook's width, whatever ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, 2.9 * nrows), sharex=True, sharey=True,
                              squeeze=False)
     for i, (ax, (name, runs)) in enumerate(zip(axes.flat, curves.items())):
         plot_seed_curves({name: runs}, band=band, ax=ax, goal=goal)
@@ -358,11 +494,20 @@ def plot_seed_grid(
         ax.label_outer()
     for ax in list(axes.flat)[len(curves):]:
         ax.set_visible(False)
-    band_name = "interquartile range" if band == "iqr" else "95% bootstrap CI of the median"
+    band_name = _BAND_NAMES[band]
     fig.suptitle("Greedy return (10 episodes): thin lines one seed each, thick the median, "
                  f"band the {band_name}", fontsize=10)
     fig.tight_layout()
-    return fig
+    panels = []
+    for name, runs in curves.items():
+        runs = list(runs)
+        steps = list(runs[0].eval_steps)[: min(len(r.eval_means) for r in runs)]
+        median = np.median([list(r.eval_means)[: len(steps)] for r in runs], axis=0)
+        panels.append(f"{name}, {len(runs)} seeds: median {_first_solve(steps, median, goal)}, "
+                      f"ending at {median[-1]:.0f}")
+    return describe_figure(fig, f"{len(curves)} panels, one per agent, sharing their axes: greedy return "
+                                f"against environment steps for every seed, their median and the "
+                                f"{band_name}. {'. '.join(panels)}.")
 
 
 class LivePlot:

@@ -9,7 +9,7 @@ without retraining.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -48,9 +48,18 @@ def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
     return float(q1), float(median), float(q3)
 
 
+def _along(stat: Any) -> Callable[..., Any]:
+    """``stat`` of 1-d arrays as a statistic over an axis, the form ``scipy.stats.bootstrap`` wants."""
+    if stat in (np.median, np.mean):
+        return stat
+    return lambda x, axis=-1: np.apply_along_axis(stat, axis, x)
+
+
 def bootstrap_ci(values: Sequence[float], stat: Any = np.median, n_resamples: int = 2_000,
                  level: float = 0.95, seed: int = 0) -> tuple[float, float]:
     """Percentile bootstrap confidence interval of ``stat`` over ``values`` (resampling seeds).
+
+    Computed by ``scipy.stats.bootstrap`` (percentile method).
 
     Args:
         values: one number per seed.
@@ -62,40 +71,41 @@ def bootstrap_ci(values: Sequence[float], stat: Any = np.median, n_resamples: in
     Returns:
         (low, high) of the interval; (nan, nan) for no values.
     """
+    from scipy.stats import bootstrap
+
     arr = np.asarray(values, dtype=float)
     if arr.ndim != 1:
         raise ValueError(f"values must be one number per seed (a flat list), got shape {arr.shape}.")
     if arr.size == 0:
         return float("nan"), float("nan")
-    rng = np.random.default_rng(seed)
-    samples = rng.choice(arr, size=(n_resamples, arr.size), replace=True)
-    stats = np.apply_along_axis(stat, 1, samples)
-    alpha = (1 - level) / 2
-    low, high = np.quantile(stats, [alpha, 1 - alpha])
-    return float(low), float(high)
+    interval = bootstrap((arr,), _along(stat), n_resamples=n_resamples, confidence_level=level,
+                         method="percentile", rng=np.random.default_rng(seed)).confidence_interval
+    return float(interval.low), float(interval.high)
 
 
 def bootstrap_diff_ci(a: Sequence[float], b: Sequence[float], stat: Any = np.median,
                       n_resamples: int = 2_000, level: float = 0.95, seed: int = 0) -> tuple[float, float]:
     """Percentile bootstrap interval of ``stat(a) - stat(b)``, resampling the seeds of each side.
 
-    Use it to say whether one agent beats another over seeds: an interval entirely above 0 supports
+    Computed by ``scipy.stats.bootstrap`` (two independent samples, percentile method). Use it to
+    say whether one agent beats another over seeds: an interval entirely above 0 supports
     "a is higher", one entirely below supports "b is higher", one containing 0 supports neither.
 
     Returns:
         (low, high) of the interval; (nan, nan) if either side has no values.
     """
+    from scipy.stats import bootstrap
+
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if x.ndim != 1 or y.ndim != 1:
         raise ValueError("a and b must be flat lists, one number per seed.")
     if x.size == 0 or y.size == 0:
         return float("nan"), float("nan")
-    rng = np.random.default_rng(seed)
-    xs = np.apply_along_axis(stat, 1, rng.choice(x, size=(n_resamples, x.size)))
-    ys = np.apply_along_axis(stat, 1, rng.choice(y, size=(n_resamples, y.size)))
-    alpha = (1 - level) / 2
-    low, high = np.quantile(xs - ys, [alpha, 1 - alpha])
-    return float(low), float(high)
+    along = _along(stat)
+    interval = bootstrap((x, y), lambda u, v, axis=-1: along(u, axis=axis) - along(v, axis=axis),
+                         n_resamples=n_resamples, confidence_level=level, method="percentile",
+                         rng=np.random.default_rng(seed)).confidence_interval
+    return float(interval.low), float(interval.high)
 
 
 def summarize(runs: Sequence[Any], margin: float = MARGIN) -> dict[str, Any]:
@@ -166,18 +176,44 @@ def summary_row(summary: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def format_table(rows: dict[str, dict[str, Any]], name_header: str = "agent") -> str:
-    """Rows ``{name: summarize(...)}`` as an aligned text table, one line per agent."""
+def format_table(rows: dict[str, dict[str, Any]], name_header: str = "agent", width: int = 100) -> str:
+    """Rows ``{name: summarize(...)}`` as aligned text tables, each line at most ``width`` characters.
+
+    The eight columns of :func:`summary_row` would make one line of about 150 characters, which wraps
+    in a notebook, so they come as two tables, one line per agent in each: how the agent first
+    reached 475 (solved, by 75% of budget, steps and seconds to solve), then what it kept and what it
+    cost (stays solved, final = 500, final mean, s / 1k steps). One table when all eight fit
+    ``width``; a half still too wide (long agent names) is split again, column by column, unless the
+    names leave no room for two columns (then the lines are longer than ``width``).
+    """
+    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+        raise ValueError(f"width must be a positive int (characters per line), got {width!r}.")
     printable = {name: summary_row(s) for name, s in rows.items()}
     if not printable:
         return ""
     columns = list(next(iter(printable.values())))
     first = max(len(name_header), *(len(name) for name in printable)) + 2
     widths = {c: 2 + max(len(c), *(len(row[c]) for row in printable.values())) for c in columns}
-    lines = [f"{name_header:<{first}}" + "".join(f"{c:>{widths[c]}}" for c in columns)]
-    lines += [f"{name:<{first}}" + "".join(f"{row[c]:>{widths[c]}}" for c in columns)
-              for name, row in printable.items()]
-    return "\n".join(lines)
+    blocks = [columns] if first + sum(widths.values()) <= width else [columns[:4], columns[4:]]
+    if first + 2 * max(widths.values()) <= width:  # names leave room for two columns a table
+        blocks = [run for half in blocks for run in _pack(half, widths, width - first)]
+    tables = []
+    for block in blocks:
+        lines = [f"{name_header:<{first}}" + "".join(f"{c:>{widths[c]}}" for c in block)]
+        lines += [f"{name:<{first}}" + "".join(f"{row[c]:>{widths[c]}}" for c in block)
+                  for name, row in printable.items()]
+        tables.append("\n".join(lines))
+    return "\n\n".join(tables)
+
+
+def _pack(columns: list[str], widths: dict[str, int], room: int) -> list[list[str]]:
+    """``columns`` in order, cut into as few runs as keep each run's width within ``room``."""
+    runs: list[list[str]] = [[]]
+    for column in columns:
+        if runs[-1] and sum(widths[c] for c in runs[-1]) + widths[column] > room:
+            runs.append([])
+        runs[-1].append(column)
+    return runs
 
 
 #: The committed held-out sweeps whose evaluation curves ship with the package (``load_sweep``).

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .env import OBS_NAMES
+from .plotting import _Description, describe_figure, figure_description
 from .render import Episode, filmstrip
 
 
@@ -43,7 +44,8 @@ def episode_player(episode: Episode, static: bool = True) -> Any:
     saved notebook, where widgets do not run, still sees the episode.
 
     Returns:
-        the ``ipywidgets.VBox``; put it last in a cell to show it.
+        the ``ipywidgets.VBox``; put it last in a cell to show it (with a one-line caption under it
+        for readers without widgets, see :func:`describe_widget`).
     """
     if not isinstance(episode, Episode):
         raise TypeError(
@@ -51,8 +53,12 @@ def episode_player(episode: Episode, static: bool = True) -> Any:
         )
     import ipywidgets as widgets
 
+    end = "truncated by the time limit" if episode.truncated else "terminated"
     if static:
-        _show_static(filmstrip(episode, title=f"{episode.length} steps (static view)"))
+        strip = filmstrip(episode, title=f"{episode.length} steps (static view)")
+        _show_static(describe_figure(strip, (
+            f"Frames of this {episode.length}-step CartPole episode, {end}, left to right, each with its "
+            "step, cart position and pole angle.")))
     last = len(episode.frames) - 1
     play = widgets.Play(value=0, min=0, max=last, step=1, interval=40, description="play")
     slider = widgets.IntSlider(value=0, min=0, max=last, description="step", continuous_update=True)
@@ -68,7 +74,10 @@ def episode_player(episode: Episode, static: bool = True) -> Any:
     slider.observe(on_change, names="value")
     box = widgets.VBox([widgets.HBox([play, slider]), widgets.HBox([image, state])])
     sentence = "An episode player (play button, step slider, state values); it needs a running kernel."
-    return describe_widget(box, sentence)
+    shown = "; the filmstrip above shows its frames" if static else ""
+    return describe_widget(box, sentence, fallback=(
+        f"An episode player for this {episode.length}-step episode ({end}) plays when the notebook "
+        f"runs{shown}."))
 
 
 def explorer(
@@ -85,7 +94,8 @@ def explorer(
         **sliders: name -> ipywidgets slider (or an ``interact`` abbreviation like ``(0.0, 1.0)``).
 
     Returns:
-        the ``ipywidgets.VBox`` of sliders and the figure.
+        the ``ipywidgets.VBox`` of sliders and the figure; shown, it has a caption under it naming
+        the static figures' values (see :func:`describe_widget`).
     """
     if not callable(plot):
         raise TypeError("plot must be a function that draws a figure from keyword values.")
@@ -107,6 +117,8 @@ def explorer(
     plt = _pyplot()
     for values in static_values:
         fig = plot(**values)
+        if hasattr(fig, "savefig") and not isinstance(getattr(fig, "_repr_mimebundle_", None), _Description):
+            describe_figure(fig, f"{figure_description(fig)} Drawn with {_values_text(values)}.")
         _show_static(fig)
         plt.close(fig)
 
@@ -138,7 +150,10 @@ def explorer(
     for control in controls.values():
         control.observe(redraw, names="value")
     sentence = f"Sliders ({', '.join(sliders)}) that redraw the figure; they need a running kernel."
-    return describe_widget(widgets.VBox([*controls.values(), image]), sentence)
+    shown = "; ".join(_values_text(values) for values in static_values)
+    shown = f"Static figure{'s' * (len(static_values) > 1)} above: {shown}. " if static_values else ""
+    return describe_widget(widgets.VBox([*controls.values(), image]), sentence, fallback=(
+        f"{shown}Sliders for {_and(list(sliders))} redraw the figure when the notebook runs."))
 
 
 def episode_picker(record: Callable[..., Episode], every: int = 3, **choices: Sequence[Any]) -> Any:
@@ -195,7 +210,9 @@ def episode_picker(record: Callable[..., Episode], every: int = 3, **choices: Se
     box = widgets.VBox([widgets.HBox([*menus.values(), button]), image, caption])
     sentence = (f"Menus ({', '.join(choices)}) and a play button that show an episode; "
                 "they need a running kernel.")
-    return describe_widget(box, sentence)
+    return describe_widget(box, sentence, fallback=(
+        f"Menus for {_and(list(choices))} and a play button record an episode and show it as a GIF when "
+        "the notebook runs; a saved notebook has no episode here."))
 
 
 def _figure_png(fig: Any) -> bytes:
@@ -204,22 +221,65 @@ def _figure_png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def describe_widget(widget: Any, sentence: str) -> Any:
-    """Give ``widget`` a one-sentence text form: what a saved notebook shows where widgets do not run.
+def describe_widget(widget: Any, sentence: str, fallback: str = "") -> Any:
+    """Give ``widget`` a one-sentence text form, and optionally a caption that shows without widgets.
 
     Without a kernel (or before a notebook is trusted), Jupyter shows a widget's plain-text form,
     which is otherwise its constructor call (``VBox(children=(...``). ipywidgets 7 and 8 cut that
-    text at 110 characters, so the sentence must be shorter. Returns the same widget.
+    text at 110 characters, so the sentence must be shorter.
+
+    nbconvert's HTML shows no text for a widget whose state the notebook saved: only its view, an
+    empty output unless the widget manager script loads from its CDN. With a ``fallback``, displaying
+    the widget (putting it last in a cell) adds that text under it as an ordinary Markdown output,
+    which every viewer shows, JupyterLab under the live widget; the widget is then saved as a
+    display, without an empty ``Out[n]`` prompt. Returns the same widget.
     """
     if not isinstance(sentence, str) or not sentence.strip() or len(sentence) > 110:
         raise ValueError(
             "describe_widget needs one sentence of at most 110 characters saying what the widget is "
             f"and how to use it, got {sentence!r}."
         )
-    cls = type(widget)
-    described = type(cls.__name__, (cls,), {"__repr__": lambda self: sentence, "__module__": cls.__module__})
-    widget.__class__ = described
+    if not isinstance(fallback, str):
+        raise TypeError(f"fallback must be a str (what readers without widgets see), got {fallback!r}.")
+    base = getattr(type(widget), "_described_base", type(widget))  # described twice: the last one holds
+    members: dict[str, Any] = {"__repr__": lambda self: sentence, "__module__": base.__module__,
+                               "_described_base": base}
+    caption = " ".join(fallback.split())
+    if caption:
+        members["_ipython_display_"] = lambda self, **kw: _display_with_caption(self, base, caption, kw)
+    widget.__class__ = type(base.__name__, (base,), members)
     return widget
+
+
+def _display_with_caption(widget: Any, cls: type, caption: str, kwargs: dict[str, Any]) -> None:
+    """Show ``widget`` as ipywidgets would, then ``caption`` as Markdown (what nbconvert shows)."""
+    from IPython.display import display
+
+    from .render import _markdown_escape
+
+    own = getattr(cls, "_ipython_display_", None)  # ipywidgets 7 displays itself this way
+    if callable(own):
+        own(widget, **kwargs)
+    else:  # ipywidgets 8: its bundle; None once the widget is closed
+        bundle = widget._repr_mimebundle_() if callable(getattr(widget, "_repr_mimebundle_", None)) else None
+        if bundle:
+            display(bundle, raw=True)
+    display({"text/markdown": f"*{_markdown_escape(caption)}*", "text/plain": caption}, raw=True)
+
+
+def _and(names: Sequence[str]) -> str:
+    """``["a", "b", "c"]`` as ``a, b and c``."""
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
+
+def _values_text(values: Mapping[str, Any]) -> str:
+    """``{"tau": 0.01, "duration": 10000}`` as ``tau = 0.01, duration = 10,000``."""
+    def show(value: Any) -> str:
+        if isinstance(value, float):
+            return f"{value:g}"
+        return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+    return ", ".join(f"{name} = {show(value)}" for name, value in values.items()) or "the defaults"
 
 
 def _show_static(fig: Any) -> None:

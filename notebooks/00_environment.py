@@ -339,7 +339,7 @@ assert final_returns.mean() >= cu.SOLVED_THRESHOLD, (
     "The shipped agent should balance the pole: reinstall the package (pip install -e .) if "
     "cartpole_utils/data/final_agent.pt was changed.")
 final_episode = cu.record_episode(cu.make_env(render_mode="rgb_array"), final_agent, seed=7)
-cu.show_gif(final_episode, caption=f"the course's final agent (notebook 06): {final_episode.length} steps")
+cu.show_gif(final_episode, caption="the course's final agent (notebook 06)")
 
 # %% [markdown]
 # ## Exercises

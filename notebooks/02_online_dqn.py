@@ -155,7 +155,10 @@ assert tabular_returns.mean() > 5 * 22, "Tabular Q-learning should balance far l
 # angle and its rate are what the hand-written controller of notebook 01 uses. A table has no notion
 # that two nearby cells are alike, every cell is learned on its own, and with all four variables at
 # 12 cells each it would have 41,472 entries to visit. A neural network takes the four raw numbers,
-# learns which of them matter, and carries what it learns in one state over to similar ones.
+# learns which of them matter, and carries what it learns in one state over to similar ones. On
+# CartPole, with the two variables chosen for it, the table will in fact do better than the online
+# network of this notebook (compare its 19 of 20 with the 20-seed table below): the network's case is
+# that it needs no such choice, and notebooks 03-06 make it learn reliably.
 
 # %% [markdown]
 # ## The Q-network
@@ -206,7 +209,29 @@ assert q_net(obs_batch).shape == (3, 2), "The Q-network must output one value pe
 # its `dqn.py`):
 # $\varepsilon_t = \max\big(\text{end\_e},\ \text{start\_e} + (\text{end\_e} - \text{start\_e})\, t / \text{duration}\big)$.
 
-# %% tags=["export"]
+# %% [markdown]
+# **How the exercises work.** Each exercise comes before the code it asks for: write it in the
+# exercise cell, then run the check cell under it, which calls your code on small hand-made cases with
+# known answers and says what is wrong and where to look. An exercise you have not written yet prints
+# "not attempted" and stops nothing. The course's own version comes right after, collapsed: run it
+# (the rest of the notebook uses it), and open it once your check passes. Reference solutions are in
+# [`solutions/02_online_dqn.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/02_online_dqn.py) (opens on GitHub, also from Colab).
+
+# %% [markdown]
+# **Exercise 1: epsilon-greedy.** With probability ε a uniformly random action (drawn with `rng`), else
+# $\arg\max_a Q(s, a)$. Return a plain `int`.
+
+# %% tags=["exercise"]
+def my_epsilon_greedy(q_net, obs, epsilon, rng):
+    """An action (0 or 1) for the observation `obs` of shape (4,)."""
+    raise NotImplementedError("Exercise 1: rng.random() < epsilon -> random action, else the argmax")
+
+
+# %%
+cu.exercises.check_epsilon_greedy(my_epsilon_greedy)
+
+# %% tags=["export"] cellView="form" jupyter={"source_hidden": true}
+# @title Reference: linear_schedule and epsilon_greedy (double-click to read)
 def linear_schedule(start_e: float, end_e: float, duration: int, t: int) -> float:
     """Epsilon at step t: linear from start_e to end_e over `duration` steps, then flat. Notebook 02."""
     slope = (end_e - start_e) / duration
@@ -284,7 +309,35 @@ def single_transition(obs: np.ndarray, action: int, reward: float, next_obs: np.
                  torch.as_tensor(next_obs[None]), torch.tensor([float(terminated)]))
 
 
-# %% tags=["export"]
+# %% [markdown]
+# **Exercise 2: the TD target.** Write the target for a batch:
+# $y = r + \gamma\,(1 - \text{terminated}) \max_{a'} Q(s', a')$, one value per transition, shape (B,),
+# and no gradient through it.
+
+# %% tags=["exercise"]
+def my_td_target(q_net, batch, gamma):
+    """TD target of each transition in `batch`, shape (B,)."""
+    raise NotImplementedError("Exercise 2: r + gamma (1 - terminated) max over actions of q_net(next_obs)")
+
+
+# %%
+cu.exercises.check_td_target(my_td_target)
+
+# %% [markdown]
+# **Exercise 3: one Q-learning step.** Take $Q(s, a)$ of the actions in the batch, the mean squared
+# error to `td_target`, and one optimizer step; return the loss as a float.
+
+# %% tags=["exercise"]
+def my_q_learning_step(q_net, optimizer, batch, td_target):
+    """One gradient step on mean((Q(s, a) - y)^2); returns the loss."""
+    raise NotImplementedError("Exercise 3: gather Q(s, a), mse_loss, zero_grad, backward, step")
+
+
+# %%
+cu.exercises.check_q_learning_step(my_q_learning_step)
+
+# %% tags=["export"] cellView="form" jupyter={"source_hidden": true}
+# @title Reference: dqn_td_target and q_learning_step (double-click to read)
 def dqn_td_target(target_net: nn.Module, batch: Batch, gamma: float) -> torch.Tensor:
     """TD target y = r + gamma (1 - terminated) max_a' Q(s', a'), shape (B,). Taught in notebook 02.
 
@@ -338,22 +391,58 @@ assert abs(dqn_td_target(q_net, time_limit, 0.99).item() - (1 + 0.99 * bootstrap
 # tensors are tiny, that overhead is most of the cost: Adam's step took about 0.14 ms fused against
 # 0.42 ms unfused on the machine the course was measured on.
 
+# %% [markdown]
+# ### Settings the whole course shares
+#
+# `OnlineConfig` holds the settings every agent of the course keeps, from here to notebook 08: each
+# later config inherits them and adds only the fields of its own idea, so the difference between two
+# consecutive agents is that idea.
+#
+# | field | value | why |
+# |---|---|---|
+# | `gamma` | 0.995 | a horizon of about $1/(1-\gamma) = 200$ steps: a reward 150 steps ahead still weighs $0.995^{150} \approx 0.47$ |
+# | `learning_rate` | 4e-3 | Adam's step size for the course's replay agents (batches of 256) |
+# | `end_e`, `exploration_steps` | 0.1, 5,000 | explore for the first 5,000 steps, then keep 10% random actions, so failures keep arriving |
+# | `hidden_size` | 128 | two hidden layers of 128 units |
+# | `total_steps` | 30,000 | one budget for every agent, so their curves compare |
+#
+# They were chosen for the course's final agent (notebook 06) by seed sweeps on seeds 1-20; the
+# numbers behind each choice, and how online DQN fares with them against gentler settings, are in the
+# appendix of `benchmarks/README.md`.
+
 # %% tags=["export"]
 @dataclass(frozen=True)
 class OnlineConfig:
-    """Hyperparameters of online DQN (notebook 02)."""
+    """Hyperparameters of online DQN (notebook 02), and the settings every later agent shares."""
 
     seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
     total_steps: int = 30_000  # training budget in environment steps
-    learning_rate: float = 1e-3  # Adam step size
-    gamma: float = 0.99  # discount factor
+    learning_rate: float = 4e-3  # Adam step size
+    gamma: float = 0.995  # discount factor: a horizon of about 1 / (1 - gamma) = 200 steps
     hidden_size: int = 128  # units in each of the two hidden layers
     start_e: float = 1.0  # initial exploration rate
-    end_e: float = 0.05  # final exploration rate
-    exploration_steps: int = 10_000  # steps over which epsilon decays linearly
+    end_e: float = 0.1  # final exploration rate
+    exploration_steps: int = 5_000  # steps over which epsilon decays linearly
 
 
-# %% tags=["export"]
+# %% [markdown]
+# **Exercise 4: the online update.** In the loop below, three lines after `env.step` learn from the
+# transition just played: make it a batch of one (`cu.single_transition`), compute its TD target with
+# the network itself (`cu.dqn_td_target`), take one Q-learning step (`cu.q_learning_step`). Write them
+# as a function that returns the loss. The check plays five hand-made transitions through it, one
+# of them cut by the time limit and one terminal.
+
+# %% tags=["exercise"]
+def my_online_update(q_net, optimizer, obs, action, reward, next_obs, terminated, truncated, gamma):
+    """Learn from one transition (obs, action, reward, next_obs, terminated, truncated); return the loss."""
+    raise NotImplementedError("Exercise 4: a batch of one, its TD target, one Q-learning step")
+
+
+# %%
+cu.exercises.check_online_update(my_online_update)
+
+# %% tags=["export"] cellView="form" jupyter={"source_hidden": true}
+# @title Reference: train_online, the online DQN loop (double-click to read)
 def train_online(config: OnlineConfig, **monitor_options: Any) -> cu.TrainResult:
     """Online DQN: one gradient step on each new transition, no replay, no target network. Notebook 02."""
     cu.seed_everything(config.seed)
@@ -397,9 +486,9 @@ print(f"random policy: {random_mean:.1f}; online DQN, final greedy mean: {result
 print(f"best greedy evaluation during training: {max(result.eval_means):.1f}")
 
 # %%
-assert max(result.eval_means) >= 5 * random_mean, (
-    f"Online DQN's best greedy evaluation was {max(result.eval_means):.0f}, not five times random play "
-    f"({random_mean:.0f}). An unlucky seed or CPU can cause this: rerun with OnlineConfig(seed=2). If it "
+assert max(result.eval_means) >= 2 * random_mean, (
+    f"Online DQN's best greedy evaluation was {max(result.eval_means):.0f}, not twice random play "
+    f"({random_mean:.0f}). An unlucky seed or CPU can cause this: rerun with OnlineConfig(seed=3). If it "
     "fails again, check the TD target (the terminal mask) and the learning rate.")
 
 
@@ -483,56 +572,9 @@ print(f"over the 20 held-out seeds: first reached 475 on {truth['solved']}/20, a
 # (the last line above) it is slow and unsteady: one run can look better or worse than that, which
 # is why every claim in this course rests on 20 seeds. Every transition is used once and thrown
 # away; notebook 03 keeps them.
-#
-# ## Exercises
-#
-# Write the code in each exercise cell, then run the check cell under it: it calls your code on small
-# hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
-# written yet prints "not attempted" and stops nothing. Reference solutions are in
-# [`solutions/02_online_dqn.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/02_online_dqn.py) (opens on GitHub, also from Colab); try first.
 
 # %% [markdown]
-# **Exercise 1: the TD target.** Without looking above, write the target for a batch:
-# $y = r + \gamma\,(1 - \text{terminated}) \max_{a'} Q(s', a')$, one value per transition, shape (B,),
-# and no gradient through it.
-
-# %% tags=["exercise"]
-def my_td_target(q_net, batch, gamma):
-    """TD target of each transition in `batch`, shape (B,)."""
-    raise NotImplementedError("Exercise 1: r + gamma (1 - terminated) max over actions of q_net(next_obs)")
-
-
-# %%
-cu.exercises.check_td_target(my_td_target)
-
-# %% [markdown]
-# **Exercise 2: epsilon-greedy.** With probability ε a uniformly random action (drawn with `rng`), else
-# $\arg\max_a Q(s, a)$. Return a plain `int`.
-
-# %% tags=["exercise"]
-def my_epsilon_greedy(q_net, obs, epsilon, rng):
-    """An action (0 or 1) for the observation `obs` of shape (4,)."""
-    raise NotImplementedError("Exercise 2: rng.random() < epsilon -> random action, else the argmax")
-
-
-# %%
-cu.exercises.check_epsilon_greedy(my_epsilon_greedy)
-
-# %% [markdown]
-# **Exercise 3: one Q-learning step.** Take $Q(s, a)$ of the actions in the batch, the mean squared
-# error to `td_target`, and one optimizer step; return the loss as a float.
-
-# %% tags=["exercise"]
-def my_q_learning_step(q_net, optimizer, batch, td_target):
-    """One gradient step on mean((Q(s, a) - y)^2); returns the loss."""
-    raise NotImplementedError("Exercise 3: gather Q(s, a), mse_loss, zero_grad, backward, step")
-
-
-# %%
-cu.exercises.check_q_learning_step(my_q_learning_step)
-
-# %% [markdown]
-# ### More to try
+# ## More to try
 # 1. Set `gamma=0.9` (as in some older tutorials) in `OnlineConfig` and retrain. What is the largest
 #    Q-value the network can sensibly predict now, and does the agent balance longer or shorter?
 # 2. Replace `terminated` by `terminated or truncated` in the call to `single_transition` and
@@ -540,3 +582,4 @@ cu.exercises.check_q_learning_step(my_q_learning_step)
 # 3. Try `learning_rate=1e-4` and `1e-2`. Which is slower, which is more unstable?
 #
 # **Next:** notebook 03 keeps the transitions in a replay buffer and learns from random batches of them.
+

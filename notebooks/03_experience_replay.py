@@ -63,7 +63,49 @@ cu.set_threads(1)  # tiny networks run fastest on one CPU thread (see cu.set_thr
 # `truncated` is stored too, so you can see it is never used: a time-limit end still bootstraps
 # (notebook 02), only `terminated` enters the target.
 
-# %% tags=["export"]
+# %% [markdown]
+# **The exercises** come before the code they ask for, as in notebook 02: write, run the check under
+# it, then open the collapsed reference that follows (run it either way: the rest of the notebook uses it).
+# Reference solutions: [`solutions/03_experience_replay.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/03_experience_replay.py) (opens on GitHub, also from Colab).
+
+# %% [markdown]
+# **Exercise 1: the ring buffer.** `cu.ReplayBuffer.__init__` makes the arrays (`obs`, `actions`,
+# `rewards`, `next_obs`, `terminated`, `truncated`) and the counters `pos`, `size`, `capacity`. Write
+# `add` (store at `pos`, then advance `pos`, back to 0 after the last slot) and `sample` (indices drawn
+# uniformly among the `size` filled slots with `self.rng`, returned as a `cu.Batch`).
+
+# %% tags=["exercise"]
+class MyReplayBuffer(cu.ReplayBuffer):
+    """A replay buffer whose add and sample you write."""
+
+    def add(self, obs, action, reward, next_obs, terminated, truncated):
+        """Store one transition at pos, overwriting the oldest when full."""
+        raise NotImplementedError("Exercise 1: write every array at self.pos; pos wraps; size stops at capacity")
+
+    def sample(self, batch_size):
+        """A cu.Batch of batch_size transitions drawn uniformly from the filled slots."""
+        raise NotImplementedError("Exercise 1: one index array of size batch_size below self.size")
+
+
+# %%
+cu.exercises.check_replay_buffer(MyReplayBuffer)
+
+# %% [markdown]
+# **Exercise 2: the bootstrap mask.** The buffer keeps `truncated` next to `terminated`. Given both for a
+# batch (float tensors of 0 and 1), return the factor that multiplies $\gamma \max_{a'} Q(s', a')$ in
+# the target: 1 where the next state still has a future, 0 where it has none.
+
+# %% tags=["exercise"]
+def my_bootstrap_mask(terminated, truncated):
+    """1.0 where the TD target bootstraps from s', else 0.0; shape (B,)."""
+    raise NotImplementedError("Exercise 2: which of the two ends the future of the episode?")
+
+
+# %%
+cu.exercises.check_bootstrap_mask(my_bootstrap_mask)
+
+# %% tags=["export"] cellView="form" jupyter={"source_hidden": true}
+# @title Reference: ReplayBuffer (double-click to read)
 class ReplayBuffer:
     """A ring buffer of transitions with uniform random batches. Taught in notebook 03."""
 
@@ -166,53 +208,32 @@ def expected_draws(stored_at: int, total_steps: int, batch_size: int, train_freq
 # notebook 04 changes that.
 
 # %% [markdown]
-# ### Settings that change with replay, and why
+# ### What replay adds to the config
 #
-# Replay is the one new *idea* here, but a few settings change with it, and they stay the same
-# from here to notebook 08, so that each later notebook changes only its own idea:
+# `ReplayConfig` is notebook 02's `OnlineConfig` with four more fields, the ones replay needs; every
+# other setting (learning rate, γ, exploration, network, budget) is 02's, so the difference between
+# the two agents is replay:
 #
-# | setting | notebook 02 | from here on | why |
-# |---|---|---|---|
-# | `gamma` | 0.99 | 0.995 | a horizon of about $1/(1-\gamma) = 200$ steps instead of 100 |
-# | `end_e` | 0.05 | 0.1 | keeps some failures in the buffer once the agent balances |
-# | `learning_rate` | 1e-3 | 4e-3 | batches of 256 average out the noise of single transitions |
-# | `batch_size`, `train_freq` | 1, 1 | 256, 4 | one update of 256 transitions every 4 steps |
-# | `exploration_steps` | 10,000 | 5,000 | replay reuses early experience, so exploring can end sooner |
+# | field | value | what it sets |
+# |---|---|---|
+# | `buffer_size` | 50,000 | transitions kept; more than the 30,000-step budget, so nothing is overwritten |
+# | `batch_size` | 256 | transitions per gradient step |
+# | `train_freq` | 4 | environment steps between gradient steps: 256 / 4 = 64 sampled transitions per step |
+# | `learning_starts` | 1,000 | transitions collected before the first update, so early batches are not all alike |
 #
-# These were chosen by seed sweeps of the course's final agent (notebook 06) on seeds 1-20 at
-# 20,000 steps (`benchmarks/benchmark.py`, raw results in `benchmarks/results/tuning/`).
-# With $\gamma = 0.99$ the final greedy mean was 500 on 11 of 20 seeds against 15 of 20 with 0.995:
-# a reward 150 steps away weighs $0.99^{150} \approx 0.22$, too little to keep the cart from
-# drifting off the track late in an episode, against $0.995^{150} \approx 0.47$. With `end_e = 0.1`
-# instead of 0.05, 20 of 20 seeds first reached 475 within 75% of the budget (19 of 20 before).
-# Updating every 4 steps on 256 transitions, with a learning rate of 4e-3, learns as fast as
-# every 2 steps on 128 at 2.5e-3 (both: 20 of 20 seeds reached 475 within 75% of the budget, at a
-# median of 10,000 steps) with half the gradient steps, so training takes about a third less time
-# (0.93 against 1.46 seconds per 1,000 steps in those sweeps);
-# after the first solve, 75% of the evaluations stayed solved against 71%, and 15 of 20 seeds
-# ended at 500 against 17 of 20, a difference within seed noise. Updating as rarely as every 8
-# steps on 512 kept more evaluations solved (94%) but first reached 475 only at a median of 17,000
-# steps; with a learning rate of 6e-3 or 8e-3 it first reached 475 as early as the setting above
-# (median 11,500 and 9,000 steps) and stayed solved no more often (80% and 71%). The last row was set
-# when the course was first tuned.
+# Online DQN is the corner case `batch_size=1, buffer_size=1, train_freq=1`: each transition is
+# learned once, as it arrives. How these values were chosen (seed sweeps on seeds 1-20) is in the
+# appendix of `benchmarks/README.md`.
 
 # %% tags=["export"]
 @dataclass(frozen=True)
-class ReplayConfig:
-    """Hyperparameters of DQN with experience replay (notebook 03)."""
+class ReplayConfig(cu.OnlineConfig):
+    """Hyperparameters of DQN with experience replay (notebook 03): notebook 02's, plus the replay fields."""
 
-    seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
-    total_steps: int = 30_000  # training budget in environment steps
-    learning_rate: float = 4e-3  # Adam step size (see notebook 03)
-    gamma: float = 0.995  # discount factor: a horizon of about 200 steps (see notebook 03)
-    hidden_size: int = 128  # units in each of the two hidden layers
     buffer_size: int = 50_000  # transitions kept in the replay buffer
-    batch_size: int = 256  # transitions per gradient step (see notebook 03)
+    batch_size: int = 256  # transitions per gradient step
     learning_starts: int = 1_000  # steps of experience collected before the first update
-    train_freq: int = 4  # environment steps between gradient steps (see notebook 03)
-    start_e: float = 1.0  # initial exploration rate
-    end_e: float = 0.1  # final exploration rate (see notebook 03)
-    exploration_steps: int = 5_000  # steps over which epsilon decays linearly
+    train_freq: int = 4  # environment steps between gradient steps
 
 
 # %%
@@ -226,7 +247,25 @@ for stored_at in (1, config.learning_starts, 5_000, 15_000, config.total_steps -
 # The loop below differs from notebook 02's in three lines: transitions go into the buffer, updates
 # wait for `learning_starts` transitions, and each update uses a sampled batch.
 
-# %% tags=["export"]
+# %% [markdown]
+# **Exercise 3: the replay step.** Replay changes the lines after `env.step`: store the transition
+# in the buffer, and learn only once `learning_starts` transitions are stored and then every
+# `train_freq` steps (`global_step > config.learning_starts and global_step % config.train_freq == 0`),
+# from a batch of `config.batch_size` sampled transitions. Write them as a function that returns the
+# loss, or `None` on a step without learning. The check runs 40 hand-made steps through it.
+
+# %% tags=["exercise"]
+def my_replay_step(replay_buffer, q_net, optimizer, global_step, obs, action, reward, next_obs,
+                   terminated, truncated, config):
+    """Store one transition; on a learning step, one gradient step on a sampled batch. Loss or None."""
+    raise NotImplementedError("Exercise 3: add, then (past learning_starts, every train_freq) sample and learn")
+
+
+# %%
+cu.exercises.check_replay_step(my_replay_step)
+
+# %% tags=["export"] cellView="form" jupyter={"source_hidden": true}
+# @title Reference: train_replay, the loop with replay (double-click to read)
 def train_replay(config: ReplayConfig, **monitor_options: Any) -> cu.TrainResult:
     """DQN with experience replay (no target network yet). Taught in notebook 03."""
     cu.seed_everything(config.seed)
@@ -281,6 +320,14 @@ cu.plot_run_over_sweeps(result, sweeps)
 print(cu.format_table({name: cu.summarize(records) for name, records in sweeps.items()}))
 print(cu.where_run_falls(result, sweeps["03 replay (20 seeds)"]))
 
+# %%
+to_solve = {name: [cu.steps_to_first_solve(r) for r in records] for name, records in sweeps.items()}
+replay_steps, online_steps = to_solve.values()
+low, high = cu.bootstrap_diff_ci(replay_steps, online_steps)
+print(f"steps to first reach 475 (the budget if never), median over 20 seeds: replay "
+      f"{np.median(replay_steps):,.0f}, online {np.median(online_steps):,.0f}; replay minus online, "
+      f"95% bootstrap interval [{low:+,.0f}, {high:+,.0f}]")
+
 # %% [markdown]
 # ## Save, reload, and watch
 
@@ -307,65 +354,20 @@ print(f"lowest evaluation after the first solve: {min(evals_after):.0f}; "
       f"the network at the end of the budget {verdict} (final greedy mean {result.final_mean:.1f})")
 
 # %% [markdown]
-# Replay, with the settings that come with it (the table above), turns notebook 02's network and
-# loss into an agent that first reaches a greedy mean of 475 within its budget (the report above
-# gives the step). Online DQN can reach 475 too, on some seeds, and lose it again (notebook 07
-# counts how often over 10 seeds); the evaluations after the first solve, printed above, show how
-# often this agent *stays* solved: look for dips, and for a fall that does not recover. Replay alone
-# often forgets: over seeds 101-120 at this budget, 72.8% of the evaluations after the first solve
-# stayed solved, and the network at the end of the budget played 500 on only 11 of 20 seeds (the
-# README's results), so the GIF above may well show a pole that falls. The cause is the target: it
-# still moves with every update, because the network scores its own target. Notebook 04 freezes it.
-#
-# ## Exercises
-#
-# Write the code in each exercise cell, then run the check cell under it: it calls your code on small
-# hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
-# written yet prints "not attempted" and stops nothing. Reference solutions are in
-# [`solutions/03_experience_replay.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/03_experience_replay.py) (opens on GitHub, also from Colab); try first.
+# Replay is the only change from notebook 02's agent, so the two bands above are its effect over 20
+# seeds: the table's "first reached 475" and "by 75% of budget" columns say how often and how early
+# each agent gets there, "stays solved" and "final = 500" whether it keeps what it learned. This run's
+# evaluations after its first solve, printed above, show the same on one seed: look for dips, and for
+# a fall that does not recover. Replay alone often forgets, so the GIF above may well show a pole that
+# falls. The cause is the target: it still moves with every update, because the network scores its
+# own target. Notebook 04 freezes it.
 
 # %% [markdown]
-# **Exercise 1: the ring buffer.** `cu.ReplayBuffer.__init__` makes the arrays (`obs`, `actions`,
-# `rewards`, `next_obs`, `terminated`, `truncated`) and the counters `pos`, `size`, `capacity`. Write
-# `add` (store at `pos`, then advance `pos`, back to 0 after the last slot) and `sample` (indices drawn
-# uniformly among the `size` filled slots with `self.rng`, returned as a `cu.Batch`).
-
-# %% tags=["exercise"]
-class MyReplayBuffer(cu.ReplayBuffer):
-    """A replay buffer whose add and sample you write."""
-
-    def add(self, obs, action, reward, next_obs, terminated, truncated):
-        """Store one transition at pos, overwriting the oldest when full."""
-        raise NotImplementedError("Exercise 1: write every array at self.pos; pos wraps; size stops at capacity")
-
-    def sample(self, batch_size):
-        """A cu.Batch of batch_size transitions drawn uniformly from the filled slots."""
-        raise NotImplementedError("Exercise 1: one index array of size batch_size below self.size")
-
-
-# %%
-cu.exercises.check_replay_buffer(MyReplayBuffer)
-
-# %% [markdown]
-# **Exercise 2: the bootstrap mask.** The buffer keeps `truncated` next to `terminated`. Given both for a
-# batch (float tensors of 0 and 1), return the factor that multiplies $\gamma \max_{a'} Q(s', a')$ in
-# the target: 1 where the next state still has a future, 0 where it has none.
-
-# %% tags=["exercise"]
-def my_bootstrap_mask(terminated, truncated):
-    """1.0 where the TD target bootstraps from s', else 0.0; shape (B,)."""
-    raise NotImplementedError("Exercise 2: which of the two ends the future of the episode?")
-
-
-# %%
-cu.exercises.check_bootstrap_mask(my_bootstrap_mask)
-
-# %% [markdown]
-# ### More to try
+# ## More to try
 # 1. Set `batch_size=1`, `buffer_size=1`, `learning_starts=0` and `train_freq=1`: the agent now
-#    learns from each transition once, as it arrives. That is notebook 02's online update, but not
-#    notebook 02's agent: the learning rate, γ and the exploration schedule still differ (compare
-#    `OnlineConfig` and `ReplayConfig`). Set those to 02's values too and compare the curve with 02's.
+#    learns from each transition once, as it arrives, with every other setting as in notebook 02.
+#    That is notebook 02's agent (only the update at step 0 is skipped, since `global_step > 0` is
+#    false there). Compare its curve with 02's band.
 # 2. Halve and double `buffer_size`. With a budget of 30,000 steps, when does the buffer start
 #    overwriting, and does that matter here?
 # 3. `train_freq=8, batch_size=512` draws as many transitions per environment step with half the
@@ -373,3 +375,4 @@ cu.exercises.check_bootstrap_mask(my_bootstrap_mask)
 #    agent need to first reach 475?
 #
 # **Next:** notebook 04 adds a target network.
+

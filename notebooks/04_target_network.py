@@ -63,7 +63,39 @@ cu.set_threads(1)  # tiny networks run fastest on one CPU thread (see cu.set_thr
 # notebook 02 computes the new target as it is: we pass it `target_net` instead of `q_net`.
 # What is new is the copy:
 
-# %% tags=["export"]
+# %% [markdown]
+# **The exercises** come before the code they ask for, as in notebook 02: write, run the check under
+# it, then open the collapsed reference that follows (run it either way: the rest of the notebook uses it).
+# Reference solutions: [`solutions/04_target_network.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/04_target_network.py) (opens on GitHub, also from Colab).
+
+# %% [markdown]
+# **Exercise 1: the hard copy.** $\theta' \leftarrow \theta$: the target network gets the online
+# weights, as its own copy that does not move when `q_net` trains.
+
+# %% tags=["exercise"]
+def my_hard_update(target_net, q_net):
+    """Copy q_net's weights into target_net."""
+    raise NotImplementedError("Exercise 1: copy the values, from q_net into target_net")
+
+
+# %%
+cu.exercises.check_hard_update(my_hard_update)
+
+# %% [markdown]
+# **Exercise 2: the target with a target network.** $y = r + \gamma\,(1 - \text{terminated})
+# \max_{a'} Q_{\theta'}(s', a')$: which of the two networks scores $s'$?
+
+# %% tags=["exercise"]
+def my_target_td_target(q_net, target_net, batch, gamma):
+    """TD target of each transition, scored by the frozen network; shape (B,)."""
+    raise NotImplementedError("Exercise 2: as in notebook 02, with the right network for s'")
+
+
+# %%
+cu.exercises.check_target_td_target(my_target_td_target)
+
+# %% tags=["export"] cellView="form" jupyter={"source_hidden": true}
+# @title Reference: hard_update (double-click to read)
 def hard_update(target_net: nn.Module, q_net: nn.Module) -> None:
     """Copy the Q-network's weights into the target network: theta' <- theta. Taught in notebook 04."""
     target_net.load_state_dict(q_net.state_dict())
@@ -107,25 +139,29 @@ assert torch.equal(target_net(probe), q_net(probe)), "After hard_update both net
 
 # %% tags=["export"]
 @dataclass(frozen=True)
-class TargetConfig:
-    """Hyperparameters of DQN with replay and a target network (notebook 04)."""
+class TargetConfig(cu.ReplayConfig):
+    """Hyperparameters of DQN with replay and a target network (notebook 04): notebook 03's, plus C."""
 
-    seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
-    total_steps: int = 30_000  # training budget in environment steps
-    learning_rate: float = 4e-3  # Adam step size (see notebook 03)
-    gamma: float = 0.995  # discount factor: a horizon of about 200 steps (see notebook 03)
-    hidden_size: int = 128  # units in each of the two hidden layers
-    buffer_size: int = 50_000  # transitions kept in the replay buffer
-    batch_size: int = 256  # transitions per gradient step (see notebook 03)
-    learning_starts: int = 1_000  # steps of experience collected before the first update
-    train_freq: int = 4  # environment steps between gradient steps (see notebook 03)
     target_update_interval: int = 100  # C: environment steps between copies theta' <- theta
-    start_e: float = 1.0  # initial exploration rate
-    end_e: float = 0.1  # final exploration rate (see notebook 03)
-    exploration_steps: int = 5_000  # steps over which epsilon decays linearly
 
 
-# %% tags=["export"]
+# %% [markdown]
+# **Exercise 3: the target-network step.** The learning lines of the loop below: the TD target from
+# the frozen `target_net`, one Q-learning step on `q_net`, then, every `config.target_update_interval`
+# steps, the copy $\theta' \leftarrow \theta$ (your `hard_update` or `cu.hard_update`). Write them as a
+# function that returns the loss; the check runs seven steps with $C = 3$.
+
+# %% tags=["exercise"]
+def my_target_step(q_net, target_net, optimizer, batch, global_step, config):
+    """One learning step with a target network, and the copy every C steps; returns the loss."""
+    raise NotImplementedError("Exercise 3: which network scores s'? when does the copy happen?")
+
+
+# %%
+cu.exercises.check_target_step(my_target_step)
+
+# %% tags=["export"] cellView="form" jupyter={"source_hidden": true}
+# @title Reference: train_target, the loop with a target network (double-click to read)
 def train_target(config: TargetConfig, **monitor_options: Any) -> cu.TrainResult:
     """DQN with experience replay and a hard-copied target network. Taught in notebook 04."""
     cu.seed_everything(config.seed)
@@ -238,44 +274,11 @@ print(result.report())
 print(f"for comparison, notebook 03's agent on the same seed:\n{replay_result.report()}")
 
 # %% [markdown]
-# ## Exercises
-#
-# Write the code in each exercise cell, then run the check cell under it: it calls your code on small
-# hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
-# written yet prints "not attempted" and stops nothing. Reference solutions are in
-# [`solutions/04_target_network.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/04_target_network.py) (opens on GitHub, also from Colab); try first.
-
-# %% [markdown]
-# **Exercise 1: the hard copy.** $\theta' \leftarrow \theta$: the target network gets the online
-# weights, as its own copy that does not move when `q_net` trains.
-
-# %% tags=["exercise"]
-def my_hard_update(target_net, q_net):
-    """Copy q_net's weights into target_net."""
-    raise NotImplementedError("Exercise 1: copy the values, from q_net into target_net")
-
-
-# %%
-cu.exercises.check_hard_update(my_hard_update)
-
-# %% [markdown]
-# **Exercise 2: the target with a target network.** $y = r + \gamma\,(1 - \text{terminated})
-# \max_{a'} Q_{\theta'}(s', a')$: which of the two networks scores $s'$?
-
-# %% tags=["exercise"]
-def my_target_td_target(q_net, target_net, batch, gamma):
-    """TD target of each transition, scored by the frozen network; shape (B,)."""
-    raise NotImplementedError("Exercise 2: as in notebook 02, with the right network for s'")
-
-
-# %%
-cu.exercises.check_target_td_target(my_target_td_target)
-
-# %% [markdown]
-# ### More to try
+# ## More to try
 # 1. Set `target_update_interval=1`. Which notebook's agent have you rebuilt? Compare its curve.
 # 2. Try `target_update_interval=5_000`. The target is now very stale: how does that change how
 #    fast the agent learns?
 # 3. Change `seed` to 2 and 3 and rerun the comparison. Does the ranking of the two agents hold?
 #
 # **Next:** notebook 05 changes *how* the target is computed, to stop the max from overestimating.
+

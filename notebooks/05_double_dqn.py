@@ -58,6 +58,25 @@ cu.set_threads(1)  # tiny networks run fastest on one CPU thread (see cu.set_thr
 # Suppose both actions are truly worth 100, and the network's estimates carry independent noise of
 # standard deviation 5. The max of the two estimates is not 100 on average:
 
+# %% [markdown]
+# **The exercises** come before the code they ask for, as in notebook 02: write, run the check under
+# it, then open the collapsed reference that follows (run it either way: the rest of the notebook uses it).
+# Reference solutions: [`solutions/05_double_dqn.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/05_double_dqn.py) (opens on GitHub, also from Colab).
+
+# %% [markdown]
+# **Exercise 1: the bias of a max.** Let every action have the same true value 0 and let the estimates
+# carry independent noise of standard deviation `noise_std`. Estimate by sampling how far
+# $\mathbb{E}[\max_a \hat Q(a)]$ lies above the true maximum 0, for `n_actions` actions.
+
+# %% tags=["exercise"]
+def my_max_bias(n_actions, noise_std, n_samples, rng):
+    """Mean over n_samples of the max over n_actions noisy estimates of 0."""
+    raise NotImplementedError("Exercise 1: rng.normal(0, noise_std, size=(n_samples, n_actions)), then?")
+
+
+# %%
+cu.exercises.check_max_bias(my_max_bias)
+
 # %%
 rng = np.random.default_rng(0)
 estimates = 100 + 5 * rng.standard_normal((100_000, 2))
@@ -78,7 +97,22 @@ print(f"choose with one estimate, score with another: "
 # | DQN (04) | $y = r + \gamma\,(1 - \text{terminated})\,\max_{a'} Q_{\theta'}(s', a')$ |
 # | Double DQN (05) | $y = r + \gamma\,(1 - \text{terminated})\,Q_{\theta'}\big(s', \arg\max_{a'} Q_{\theta}(s', a')\big)$ |
 
-# %% tags=["export"]
+# %% [markdown]
+# **Exercise 2: the Double DQN target.** $y = r + \gamma\,(1 - \text{terminated})\,
+# Q_{\theta'}\big(s', \arg\max_{a'} Q_\theta(s', a')\big)$. The check uses two networks that disagree
+# on $a'$ in every state, so each way of mixing up the roles gives another number.
+
+# %% tags=["exercise"]
+def my_double_td_target(q_net, target_net, batch, gamma):
+    """Double DQN target of each transition; shape (B,)."""
+    raise NotImplementedError("Exercise 2: one network picks a' (argmax), the other scores it (gather)")
+
+
+# %%
+cu.exercises.check_double_td_target(my_double_td_target)
+
+# %% tags=["export"] cellView="form" jupyter={"source_hidden": true}
+# @title Reference: double_dqn_td_target (double-click to read)
 def double_dqn_td_target(q_net: nn.Module, target_net: nn.Module, batch: cu.Batch,
                          gamma: float) -> torch.Tensor:
     """Double DQN target y = r + gamma (1 - terminated) Q'(s', argmax_a' Q(s', a')), (B,). Notebook 05."""
@@ -86,6 +120,15 @@ def double_dqn_td_target(q_net: nn.Module, target_net: nn.Module, batch: cu.Batc
         next_actions = q_net(batch.next_obs).argmax(dim=1, keepdim=True)  # the online net chooses a'
         next_q = target_net(batch.next_obs).gather(1, next_actions).squeeze(1)  # the target net scores it
         return batch.rewards + gamma * (1.0 - batch.terminated) * next_q  # y = r + γ (1 - term) Q'(s', a')
+
+
+# %% tags=["export"]
+TargetFn = Callable[[nn.Module, nn.Module, cu.Batch, float], torch.Tensor]  # (q_net, target_net, batch, gamma)
+
+
+def max_td_target(q_net: nn.Module, target_net: nn.Module, batch: cu.Batch, gamma: float) -> torch.Tensor:
+    """DQN's target (notebook 04) with Double DQN's arguments: the target net both chooses and scores."""
+    return cu.dqn_td_target(target_net, batch, gamma)
 
 
 # %% [markdown]
@@ -161,10 +204,42 @@ def overestimation_probe(gamma: float, n_episodes: int = 3, horizon: int = 1_000
 
 
 # %% [markdown]
+# ### Both targets, on the same networks and the same batches
+#
+# The probe compares a network's predictions with what its policy then collects. To see what the
+# *target* does, compare the two targets where training uses them: on every batch the loop samples,
+# from the same pair of networks. The class below is a `target_fn` for `train_double` (next section):
+# it computes both targets, keeps their mean **gap** over the batch's non-terminal transitions,
+#
+# $$\text{gap} = \max_{a'} Q_{\theta'}(s', a') - Q_{\theta'}\big(s', \arg\max_{a'} Q_\theta(s', a')\big) \;\ge\; 0,$$
+#
+# and returns the one the agent trains on. The gap is zero where the two networks agree on $a'$; it is
+# the amount by which DQN's max would have raised the target where they disagree, that is where the
+# target network's maximum sits on an action the online network does not choose.
+
+# %%
+class BothTargets:
+    """A target_fn that returns one target (`train_on`: "double" or "max") and records the gap of both."""
+
+    def __init__(self, train_on: str) -> None:
+        if train_on not in ("double", "max"):
+            raise ValueError(f'train_on must be "double" (Double DQN) or "max" (DQN), got {train_on!r}.')
+        self.train_on, self.gaps = train_on, []
+
+    def __call__(self, q_net: nn.Module, target_net: nn.Module, batch: cu.Batch, gamma: float) -> torch.Tensor:
+        y_max = max_td_target(q_net, target_net, batch, gamma)
+        y_double = double_dqn_td_target(q_net, target_net, batch, gamma)
+        alive = 1.0 - batch.terminated  # terminal transitions have no next state, so no gap
+        self.gaps.append(float(((y_max - y_double) / gamma).sum() / alive.sum().clamp(min=1.0)))
+        return y_double if self.train_on == "double" else y_max
+
+
+# %% [markdown]
 # ## Training Double DQN
 #
 # Everything else is notebook 04: replay buffer, target network with a hard copy every $C$ steps.
-# The only change in the loop is the target function.
+# The only change in the loop is the target, now an argument: `train_double` with `max_td_target`
+# is notebook 04's agent, step for step (a test of the course checks it).
 
 # %% tags=["export"]
 @dataclass(frozen=True)
@@ -175,9 +250,25 @@ class DoubleConfig(cu.TargetConfig):
     """
 
 
-# %% tags=["export"]
-def train_double(config: DoubleConfig, **monitor_options: Any) -> cu.TrainResult:
-    """Double DQN: the online net chooses a', the hard-copied target net scores it. Taught in notebook 05."""
+# %% [markdown]
+# **Exercise 3: your target in the loop.** The loop below changes one line of notebook 04's: the
+# target. The check puts your `my_double_td_target` (exercise 2) into a small agent's loop and trains
+# it on three probe environments of notebook 09, whose Q-values are known: it fails if a terminal step
+# bootstraps, if the discount is off, or if the wrong network chooses $a'$. Nothing new to write.
+
+# %%
+cu.exercises.check_double_on_probes(my_double_td_target)  # exercise 2's function: fix it there
+
+# %% tags=["export"] cellView="form" jupyter={"source_hidden": true}
+# @title Reference: train_double, the loop with Double DQN's target (double-click to read)
+def train_double(config: DoubleConfig, target_fn: TargetFn | None = None,
+                 **monitor_options: Any) -> cu.TrainResult:
+    """Double DQN: the online net chooses a', the hard-copied target net scores it. Taught in notebook 05.
+
+    ``target_fn(q_net, target_net, batch, gamma)`` replaces the target (default
+    :func:`double_dqn_td_target`); with DQN's max target this is notebook 04's agent, step for step.
+    """
+    target_fn = target_fn or double_dqn_td_target
     cu.seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
     env = cu.make_env(seed=config.seed)
@@ -196,7 +287,7 @@ def train_double(config: DoubleConfig, **monitor_options: Any) -> cu.TrainResult
         obs = env.reset()[0] if terminated or truncated else next_obs
         if global_step > config.learning_starts and global_step % config.train_freq == 0:
             batch = replay_buffer.sample(config.batch_size)
-            td_target = double_dqn_td_target(q_net, target_net, batch, config.gamma)  # choose θ, score θ'
+            td_target = target_fn(q_net, target_net, batch, config.gamma)  # choose with θ, score with θ'
             loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
             monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
         if global_step % config.target_update_interval == 0:
@@ -207,7 +298,8 @@ def train_double(config: DoubleConfig, **monitor_options: Any) -> cu.TrainResult
 # %%
 config = DoubleConfig()
 probe = overestimation_probe(config.gamma)
-result = train_double(config, live=True, callbacks=[cu.Measure(probe)])
+double_targets = BothTargets(train_on="double")  # trains on Double DQN's target, measures DQN's too
+result = train_double(config, double_targets, live=True, callbacks=[cu.Measure(probe)])
 print(result.report())
 
 # %%
@@ -232,25 +324,44 @@ print(cu.format_table({name: cu.summarize(records) for name, records in sweeps.i
 print(cu.where_run_falls(result, sweeps["05 Double DQN (20 seeds)"]))
 
 # %% [markdown]
-# Now notebook 04's agent with the same settings and seed, measured the same way:
+# ## Overestimation, under control
+#
+# Now notebook 04's agent: the same settings, the same seed, the same loop, with DQN's max target.
+# Both runs measure both targets on every batch, and the probe after every evaluation.
 
 # %%
-import dataclasses
-
-dqn_config = cu.TargetConfig(**dataclasses.asdict(config))  # same settings, DQN's target
-dqn_result = cu.train_target(dqn_config, progress=False, callbacks=[cu.Measure(probe)])
+max_targets = BothTargets(train_on="max")  # trains on DQN's target: notebook 04's agent
+dqn_result = train_double(config, max_targets, progress=False, callbacks=[cu.Measure(probe)])
 print(dqn_result.report())
 
 # %%
 import matplotlib.pyplot as plt
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
-for ax, run in zip(axes, (dqn_result, result)):
+
+def update_steps(n_updates: int) -> np.ndarray:
+    """The environment step of each gradient step (the loop's learning_starts and train_freq)."""
+    first = config.learning_starts // config.train_freq + 1
+    return config.train_freq * (first + np.arange(n_updates))
+
+
+def smooth(values: list[float], width: int = 250) -> np.ndarray:
+    """Moving average over `width` updates."""
+    return np.convolve(values, np.ones(width) / width, mode="valid")
+
+
+fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
+for run, targets, color in ((dqn_result, max_targets, "C3"), (result, double_targets, "C0")):
+    gaps = smooth(targets.gaps)
+    axes[0].plot(update_steps(len(targets.gaps))[-len(gaps):], gaps, color=color, label=f"trained on: {run.name}")
+axes[0].set(title="gap between the two targets, same batches", xlabel="environment steps",
+            ylabel="max target - Double target")
+for ax, run in zip(axes[1:], (dqn_result, result)):
     ax.plot(run.eval_steps, run.extra["predicted_q"], "o-", ms=3, label=r"predicted $\max_a Q(s_t, a)$")
     ax.plot(run.eval_steps, run.extra["actual_return"], "s-", ms=3, label=r"actual return $G_t$")
-    ax.axhline(1 / (1 - config.gamma), color="k", ls=":", lw=1, label=r"$1/(1-\gamma)$ = balancing forever")
-    ax.set(title=run.name, xlabel="environment steps", ylabel="value (discounted)")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.axhline(1 / (1 - config.gamma), color="k", ls=":", lw=1, label=r"$1/(1-\gamma)$")
+    ax.set(title=f"probe: {run.name}", xlabel="environment steps", ylabel="value (discounted)")
+for ax in axes:
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)  # below, off the data
 fig.tight_layout()
 
 # %%
@@ -260,27 +371,70 @@ def bias(run: cu.TrainResult) -> np.ndarray:
 
 
 ceiling = 1 / (1 - config.gamma)  # no discounted return of CartPole can exceed this
-for run in (dqn_result, result):
+for run, targets in ((dqn_result, max_targets), (result, double_targets)):
     b, half = bias(run), len(bias(run)) // 2
+    late_gap = np.mean(targets.gaps[len(targets.gaps) // 2:])
     impossible = sum(q > ceiling + 0.5 for q in run.extra["predicted_q"])
-    print(f"{run.name:>22}: predicted - actual, first half of training {b[:half].mean():+6.1f}, "
-          f"second half {b[half:].mean():+6.1f}; evaluations predicting more than {ceiling:.0f}: {impossible}")
-
-# %% [markdown]
-# Two effects are mixed in these curves. **Underestimation from the start**: the networks begin near 0,
-# and bootstrapping needs many updates to carry the value of balancing, up to $1/(1-\gamma) = 200$,
-# back to the start of an episode; with $\gamma = 0.995$ that takes longer than with 0.99, so within
-# this budget it can dominate the whole run. **Overestimation from the max**, the bias of the noisy-max
-# experiment above, pushes the other way once the values are large. A prediction above $1/(1-\gamma)$
-# is impossible for any policy, since no discounted return of CartPole can exceed it; the last number
-# of each line above counts the evaluations at which the agent predicted one. Compare the two lines'
-# second-half numbers: their difference is the effect of Double DQN's target on this run. Van Hasselt et al.
-# (2016) found Double DQN's estimates much closer to the truth on Atari; this is one seed of one small
-# task, and notebook 07 repeats the runs over ten seeds.
+    print(f"{run.name:>22}: mean gap in the second half {late_gap:5.2f}; predicted - actual, first half "
+          f"{b[:half].mean():+6.1f}, second half {b[half:].mean():+6.1f}; evaluations predicting more "
+          f"than {ceiling:.0f}: {impossible}")
 
 # %%
+assert all(gap >= -1e-4 for gap in max_targets.gaps + double_targets.gaps), (
+    "The max over a' can never be below the value of one chosen a': check max_td_target and "
+    "double_dqn_td_target.")
 assert np.all(np.isfinite(bias(result))) and np.all(np.isfinite(bias(dqn_result))), (
     "The overestimation probe must produce finite numbers at every evaluation.")
+
+# %% [markdown]
+# Read the left panel first: on the same batches, from the same two networks, DQN's max is above
+# Double DQN's target by the gap drawn, in both runs; this is the only thing the target changes. The
+# other two panels show what each run's network came to believe. Two effects mix there.
+# **Underestimation from the start**: the networks begin near 0, and bootstrapping needs many updates
+# to carry the value of balancing, up to $1/(1-\gamma) = 200$, back to the start of an episode.
+# **Overestimation from the max**, the bias of the noisy-max experiment, pushes the other way once the
+# values are large. A prediction above $1/(1-\gamma)$ is impossible for any policy; the last number of
+# each line above counts the evaluations that predicted one. These two runs are one seed; the next
+# section asks 20.
+#
+# ## Over 20 seeds
+#
+# The committed sweeps of notebooks 04 and 05 (held-out seeds 101-120, 30,000 steps) recorded at every
+# evaluation the predicted $\max_a Q(s_0, a)$ at the evaluation episodes' first states and the
+# discounted return those episodes then collected.
+
+# %%
+def value_summary(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Over seeds: the highest predicted Q(s0) of each run, and its last prediction against the return."""
+    peak = [max(r["diagnostics"]["q_start"]) for r in records]
+    last = np.array([r["diagnostics"]["q_start"][-1] for r in records])
+    collected = np.array([r["diagnostics"]["discounted_return"][-1] for r in records])
+    return {"peak": np.median(peak), "above": sum(p > ceiling for p in peak), "seeds": len(records),
+            "last_error": np.median(last - collected), "peaks": peak}
+
+
+values = {name: value_summary(cu.load_sweep(agent)) for name, agent in
+          (("04 DQN target", "target"), ("05 Double DQN", "double"))}
+for name, v in values.items():
+    print(f"{name:>14}: highest predicted Q(s0) of each run, median {v['peak']:.0f}; above "
+          f"{ceiling:.0f} on {v['above']}/{v['seeds']} seeds; last evaluation, predicted - collected, "
+          f"median {v['last_error']:+.1f}")
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 3.6))
+ax.boxplot([v["peaks"] for v in values.values()], labels=list(values), vert=False)
+ax.axvline(ceiling, color="k", ls=":", lw=1, label=r"$1/(1-\gamma)$: no policy can do better")
+ax.set(xlabel=r"highest predicted $\max_a Q(s_0, a)$ of each run (20 seeds)")
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25))
+fig.tight_layout()
+
+# %%
+double_v, dqn_v = values["05 Double DQN"], values["04 DQN target"]
+low, high = cu.bootstrap_diff_ci(double_v["peaks"], dqn_v["peaks"])
+reading = ("lower with Double DQN" if high < 0 else "higher with Double DQN" if low > 0
+           else "a difference 20 seeds do not resolve")
+print(f"median highest Q(s0), Double DQN minus DQN: {double_v['peak'] - dqn_v['peak']:+.1f}, 95% "
+      f"bootstrap interval over seeds [{low:+.1f}, {high:+.1f}]: {reading}")
 
 # %% [markdown]
 # ## Save, reload, and watch
@@ -304,46 +458,11 @@ print(result.report())
 print(dqn_result.report())
 
 # %% [markdown]
-# ## Exercises
-#
-# Write the code in each exercise cell, then run the check cell under it: it calls your code on small
-# hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
-# written yet prints "not attempted" and stops nothing. Reference solutions are in
-# [`solutions/05_double_dqn.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/05_double_dqn.py) (opens on GitHub, also from Colab); try first.
-
-# %% [markdown]
-# **Exercise 1: the Double DQN target.** $y = r + \gamma\,(1 - \text{terminated})\,
-# Q_{\theta'}\big(s', \arg\max_{a'} Q_\theta(s', a')\big)$. The check uses two networks that disagree
-# on $a'$ in every state, so each way of mixing up the roles gives another number.
-
-# %% tags=["exercise"]
-def my_double_td_target(q_net, target_net, batch, gamma):
-    """Double DQN target of each transition; shape (B,)."""
-    raise NotImplementedError("Exercise 1: one network picks a' (argmax), the other scores it (gather)")
-
-
-# %%
-cu.exercises.check_double_td_target(my_double_td_target)
-
-# %% [markdown]
-# **Exercise 2: the bias of a max.** Let every action have the same true value 0 and let the estimates
-# carry independent noise of standard deviation `noise_std`. Estimate by sampling how far
-# $\mathbb{E}[\max_a \hat Q(a)]$ lies above the true maximum 0, for `n_actions` actions.
-
-# %% tags=["exercise"]
-def my_max_bias(n_actions, noise_std, n_samples, rng):
-    """Mean over n_samples of the max over n_actions noisy estimates of 0."""
-    raise NotImplementedError("Exercise 2: rng.normal(0, noise_std, size=(n_samples, n_actions)), then?")
-
-
-# %%
-cu.exercises.check_max_bias(my_max_bias)
-
-# %% [markdown]
-# ### More to try
+# ## More to try
 # 1. In the noisy-max experiment, use 10 actions instead of 2. How large does the bias of the max get?
 # 2. Swap the roles: let the target network choose and the online network score. Is that still Double DQN?
 # 3. Set `gamma=0.999`. What is $1/(1-\gamma)$ now, and how long must an episode be for $G_t$ to be close
 #    to it? What does that mean for the 500-step limit?
 #
 # **Next:** notebook 06 replaces the periodic hard copy by a slow, continuous one.
+

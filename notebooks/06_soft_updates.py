@@ -58,13 +58,49 @@ cu.set_threads(1)  # tiny networks run fastest on one CPU thread (see cu.set_thr
 # | soft (06) | $\theta' \leftarrow \tau\,\theta + (1 - \tau)\,\theta'$ every `target_update_interval` steps |
 #
 # With $\tau = 1$ the soft update *is* the hard copy. With a small $\tau$, after $n$ updates the
-# target still carries a weight $(1-\tau)^n$ of its old self: it follows the Q-network with a
-# half-life of $\ln 2 / -\ln(1-\tau) \approx 0.69/\tau$ updates.
+# target still carries a weight $(1-\tau)^n$ of its old self: it follows the Q-network slowly. How
+# slowly? Exercise 1 asks.
+
+# %% [markdown]
+# **The exercises** come before the code they ask for, as in notebook 02: write, run the check under
+# it, then read on (a collapsed reference cell holds the course's code; run it either way).
+# Reference solutions: [`solutions/06_soft_updates.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/06_soft_updates.py) (opens on GitHub, also from Colab).
+
+# %% [markdown]
+# **Exercise 1: how slow is a soft target?** After a change of the online network, each soft update
+# closes a fraction τ of the gap that is left. After how many steps $n$ is half of the gap closed?
+
+# %% tags=["exercise"]
+def my_half_life(tau):
+    """Steps for a soft target to close half of a gap (a float)."""
+    raise NotImplementedError("Exercise 1: the gap left after n steps is (1 - tau)^n")
+
+
+# %%
+cu.exercises.check_soft_half_life(my_half_life)
+
+# %% [markdown]
+# The answer: a half-life of $\ln 2 / -\ln(1-\tau) \approx 0.69/\tau$ updates.
 #
 # `lerp_` ("linear interpolation") computes $\theta' + \tau(\theta - \theta')$ in place, one
 # parameter tensor at a time, on parameter lists built once before training.
 
-# %% tags=["export"]
+# %% [markdown]
+# **Exercise 2: the soft update.** $\theta' \leftarrow \tau\,\theta + (1 - \tau)\,\theta'$ for each pair
+# of parameters, in place (the lists are `list(target_net.parameters())` and
+# `list(q_net.parameters())`; the check calls your function under `torch.no_grad()`).
+
+# %% tags=["exercise"]
+def my_soft_update(target_params, q_params, tau):
+    """Move every target parameter a fraction tau of the way to the online one."""
+    raise NotImplementedError("Exercise 2: a loop over zip(target_params, q_params) with in-place ops")
+
+
+# %%
+cu.exercises.check_soft_update(my_soft_update)
+
+# %% tags=["export"] cellView="form" jupyter={"source_hidden": true}
+# @title Reference: soft_update (double-click to read)
 def soft_update(target_params: list[torch.Tensor], q_params: list[torch.Tensor], tau: float) -> None:
     """Polyak update theta' <- tau * theta + (1 - tau) * theta', in place. Taught in notebook 06.
 
@@ -146,7 +182,23 @@ class SoftConfig(cu.DoubleConfig):
     tau: float = 0.01  # Polyak step: theta' <- tau theta + (1 - tau) theta'
 
 
-# %% tags=["export"]
+# %% [markdown]
+# **Exercise 3: the soft-update step.** In the loop below, the hard copy every $C$ steps becomes a
+# soft update every `config.target_update_interval` steps with step size `config.tau`, on the
+# parameter lists `q_params` and `target_params` built before the loop. Write that line and its
+# condition as a function; the check runs it with two intervals and two values of τ.
+
+# %% tags=["exercise"]
+def my_soft_step(q_params, target_params, global_step, config):
+    """The target update of one loop step: soft, every target_update_interval steps."""
+    raise NotImplementedError("Exercise 3: when, and which way round: theta' <- tau theta + (1 - tau) theta'")
+
+
+# %%
+cu.exercises.check_soft_step(my_soft_step)
+
+# %% tags=["export"] cellView="form" jupyter={"source_hidden": true}
+# @title Reference: train_soft, the loop with soft updates (double-click to read)
 def train_soft(config: SoftConfig, **monitor_options: Any) -> cu.TrainResult:
     """Double DQN with a soft (Polyak) target update. Taught in notebook 06."""
     cu.seed_everything(config.seed)
@@ -267,42 +319,7 @@ cu.show_gif(cu.record_episode(cu.make_env(render_mode="rgb_array"), reloaded, se
 print(result.report())
 
 # %% [markdown]
-# ## Exercises
-#
-# Write the code in each exercise cell, then run the check cell under it: it calls your code on small
-# hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
-# written yet prints "not attempted" and stops nothing. Reference solutions are in
-# [`solutions/06_soft_updates.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/06_soft_updates.py) (opens on GitHub, also from Colab); try first.
-
-# %% [markdown]
-# **Exercise 1: the soft update.** $\theta' \leftarrow \tau\,\theta + (1 - \tau)\,\theta'$ for each pair
-# of parameters, in place (the lists are `list(target_net.parameters())` and
-# `list(q_net.parameters())`; the check calls your function under `torch.no_grad()`).
-
-# %% tags=["exercise"]
-def my_soft_update(target_params, q_params, tau):
-    """Move every target parameter a fraction tau of the way to the online one."""
-    raise NotImplementedError("Exercise 1: a loop over zip(target_params, q_params) with in-place ops")
-
-
-# %%
-cu.exercises.check_soft_update(my_soft_update)
-
-# %% [markdown]
-# **Exercise 2: how slow is a soft target?** After a change of the online network, each soft update
-# closes a fraction τ of the gap that is left. After how many steps $n$ is half of the gap closed?
-
-# %% tags=["exercise"]
-def my_half_life(tau):
-    """Steps for a soft target to close half of a gap (a float)."""
-    raise NotImplementedError("Exercise 2: the gap left after n steps is (1 - tau)^n")
-
-
-# %%
-cu.exercises.check_soft_half_life(my_half_life)
-
-# %% [markdown]
-# ### More to try
+# ## More to try
 # 1. Set `tau=1.0` and `target_update_interval=1`. Which earlier agent is this, and why?
 # 2. Train with `tau=0.005` and with `tau=0.05` on the same seed and compare their value plots
 #    (the plot above): how fast does Q(s0) rise, and how far?
@@ -312,3 +329,4 @@ cu.exercises.check_soft_half_life(my_half_life)
 #    one seed's story survive five?
 #
 # **Next:** notebook 07 runs every agent of the course over several seeds and compares them.
+

@@ -215,7 +215,7 @@ for new, _ in steps:
 # %%
 q_net, _ = cu.load_agent(cu.SHIPPED_AGENT)
 episode = cu.record_episode(cu.make_env(render_mode="rgb_array"), q_net, seed=100)
-cu.show_gif(episode, caption=f"the shipped final agent: {episode.length} steps", every=3)
+cu.show_gif(episode, caption="the shipped final agent", every=3)
 
 # %% [markdown]
 # ## Exercises

@@ -63,7 +63,39 @@ cu.set_threads(1)  # tiny networks run fastest on one CPU thread (see cu.set_thr
 # Q-values, not their maximum: with two actions, $V$ sits halfway between them. The greedy action is
 # unchanged by the subtraction (it shifts all actions equally).
 
-# %% tags=["export"]
+# %% [markdown]
+# **The exercises** come before the code they ask for, as in notebook 02: write, run the check under
+# it, then open the collapsed reference that follows (run it either way: the rest of the notebook uses it).
+# Reference solutions: [`solutions/08_dueling_dqn.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/08_dueling_dqn.py) (opens on GitHub, also from Colab).
+
+# %% [markdown]
+# **Exercise 1: the aggregation.** $Q(s, a) = V(s) + A(s, a) - \frac{1}{|\mathcal A|}\sum_{a'} A(s, a')$
+# for `value` of shape (B, 1) and `advantages` of shape (B, n_actions).
+
+# %% tags=["exercise"]
+def my_dueling_aggregation(value, advantages):
+    """Q-values of shape (B, n_actions)."""
+    raise NotImplementedError("Exercise 1: subtract the mean of the advantages over actions")
+
+
+# %%
+cu.exercises.check_dueling_aggregation(my_dueling_aggregation)
+
+# %% [markdown]
+# **Exercise 2: back from Q.** With the mean subtracted, $V$ and $A$ are determined by $Q$. Given
+# Q-values of shape (B, n_actions), return $V$ of shape (B,) and $A$ of shape (B, n_actions).
+
+# %% tags=["exercise"]
+def my_value_and_advantages(q_values):
+    """The pair (V, A) that the aggregation above turns into q_values."""
+    raise NotImplementedError("Exercise 2: V is an average of Q over actions; A is what is left")
+
+
+# %%
+cu.exercises.check_value_and_advantages(my_value_and_advantages)
+
+# %% tags=["export"] cellView="form" jupyter={"source_hidden": true}
+# @title Reference: DuelingQNetwork (double-click to read)
 class DuelingQNetwork(nn.Module):
     """A shared body, then a value head V(s) and an advantage head A(s, a). Taught in notebook 08."""
 
@@ -244,43 +276,10 @@ cu.show_gif(cu.record_episode(cu.make_env(render_mode="rgb_array"), reloaded, se
 print(result.report())
 
 # %% [markdown]
-# ## Exercises
-#
-# Write the code in each exercise cell, then run the check cell under it: it calls your code on small
-# hand-made cases with known answers and says what is wrong and where to look. An exercise you have not
-# written yet prints "not attempted" and stops nothing. Reference solutions are in
-# [`solutions/08_dueling_dqn.py`](https://github.com/dqn-course/cartpole-dqn/blob/main/solutions/08_dueling_dqn.py) (opens on GitHub, also from Colab); try first.
-
-# %% [markdown]
-# **Exercise 1: the aggregation.** $Q(s, a) = V(s) + A(s, a) - \frac{1}{|\mathcal A|}\sum_{a'} A(s, a')$
-# for `value` of shape (B, 1) and `advantages` of shape (B, n_actions).
-
-# %% tags=["exercise"]
-def my_dueling_aggregation(value, advantages):
-    """Q-values of shape (B, n_actions)."""
-    raise NotImplementedError("Exercise 1: subtract the mean of the advantages over actions")
-
-
-# %%
-cu.exercises.check_dueling_aggregation(my_dueling_aggregation)
-
-# %% [markdown]
-# **Exercise 2: back from Q.** With the mean subtracted, $V$ and $A$ are determined by $Q$. Given
-# Q-values of shape (B, n_actions), return $V$ of shape (B,) and $A$ of shape (B, n_actions).
-
-# %% tags=["exercise"]
-def my_value_and_advantages(q_values):
-    """The pair (V, A) that the aggregation above turns into q_values."""
-    raise NotImplementedError("Exercise 2: V is an average of Q over actions; A is what is left")
-
-
-# %%
-cu.exercises.check_value_and_advantages(my_value_and_advantages)
-
-# %% [markdown]
-# ### More to try
+# ## More to try
 # 1. Replace the mean by the max in the aggregation ($A - \max_{a'} A$). What does $V$ mean then?
 # 2. Remove the subtraction entirely. Train again: does it still learn? Print $V$ and $A$ and see
 #    how they drift against each other.
 # 3. Give CartPole a third, useless action (for example by wrapping the environment so that action 2
 #    repeats action 0). Does the dueling network now have an edge?
+

@@ -33,3 +33,13 @@ def my_q_learning_step(q_net: nn.Module, optimizer: torch.optim.Optimizer, batch
     loss.backward()
     optimizer.step()
     return loss.item()
+
+
+def my_online_update(q_net: nn.Module, optimizer: torch.optim.Optimizer, obs: np.ndarray, action: int,
+                     reward: float, next_obs: np.ndarray, terminated: bool, truncated: bool,
+                     gamma: float) -> float:
+    """The lines after env.step in train_online: one gradient step on the new transition; returns the loss."""
+    del truncated  # a time-limit cut is not a failure: s' still has a future, so only terminated masks
+    batch = cu.single_transition(obs, action, reward, next_obs, terminated)  # a batch of one
+    td_target = cu.dqn_td_target(q_net, batch, gamma)  # the network scores its own target, without gradients
+    return cu.q_learning_step(q_net, optimizer, batch, td_target)

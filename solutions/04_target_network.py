@@ -18,3 +18,13 @@ def my_target_td_target(q_net: nn.Module, target_net: nn.Module, batch: cu.Batch
     with torch.no_grad():
         next_q = target_net(batch.next_obs).max(dim=1).values
         return batch.rewards + gamma * (1.0 - batch.terminated) * next_q
+
+
+def my_target_step(q_net: nn.Module, target_net: nn.Module, optimizer: torch.optim.Optimizer,
+                   batch: cu.Batch, global_step: int, config: cu.TargetConfig) -> float:
+    """The learning lines of train_target: the frozen copy scores s', then the copy every C steps."""
+    td_target = cu.dqn_td_target(target_net, batch, config.gamma)  # the target network, not q_net
+    loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
+    if global_step % config.target_update_interval == 0:
+        cu.hard_update(target_net, q_net)  # theta' <- theta, after the gradient step, as values
+    return loss

@@ -3,6 +3,7 @@ naming each one."""
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import math
 from pathlib import Path
@@ -40,6 +41,11 @@ SOLVED = [
     ("06", "my_half_life", ex.check_soft_half_life),
     ("08", "my_dueling_aggregation", ex.check_dueling_aggregation),
     ("08", "my_value_and_advantages", ex.check_value_and_advantages),
+    ("02", "my_online_update", ex.check_online_update),
+    ("03", "my_replay_step", ex.check_replay_step),
+    ("04", "my_target_step", ex.check_target_step),
+    ("05", "my_double_td_target", ex.check_double_on_probes),
+    ("06", "my_soft_step", ex.check_soft_step),
 ]
 
 
@@ -247,6 +253,136 @@ def half_life_ln2(tau):
     return math.log(2) / tau
 
 
+# The loop exercises: the lines of notebooks 02-06's training loops, with one classic bug each.
+
+def online_update_done_mask(q_net, optimizer, obs, action, reward, next_obs, terminated, truncated, gamma):
+    batch = cu.single_transition(obs, action, reward, next_obs, terminated or truncated)
+    return cu.q_learning_step(q_net, optimizer, batch, cu.dqn_td_target(q_net, batch, gamma))
+
+
+def online_update_no_mask(q_net, optimizer, obs, action, reward, next_obs, terminated, truncated, gamma):
+    batch = cu.single_transition(obs, action, reward, next_obs, terminated)
+    return cu.q_learning_step(q_net, optimizer, batch, td_target_no_mask(q_net, batch, gamma))
+
+
+def online_update_target_with_gradients(q_net, optimizer, obs, action, reward, next_obs, terminated,
+                                        truncated, gamma):
+    batch = cu.single_transition(obs, action, reward, next_obs, terminated)
+    return cu.q_learning_step(q_net, optimizer, batch, td_target_with_gradients(q_net, batch, gamma))
+
+
+def online_update_returns_nothing(q_net, optimizer, obs, action, reward, next_obs, terminated, truncated,
+                                  gamma):
+    batch = cu.single_transition(obs, action, reward, next_obs, terminated)
+    cu.q_learning_step(q_net, optimizer, batch, cu.dqn_td_target(q_net, batch, gamma))
+
+
+def replay_step_with(learns, store="terminated", store_first=True):
+    """A replay step that learns when ``learns(global_step, config)``, storing the flag ``store``."""
+
+    def step(replay_buffer, q_net, optimizer, global_step, obs, action, reward, next_obs, terminated,
+             truncated, config):
+        flag = terminated or truncated if store == "terminated or truncated" else terminated
+        if store_first:
+            replay_buffer.add(obs, action, reward, next_obs, flag, truncated)
+        loss = None
+        if learns(global_step, config):
+            batch = replay_buffer.sample(config.batch_size)
+            loss = cu.q_learning_step(q_net, optimizer, batch, cu.dqn_td_target(q_net, batch, config.gamma))
+        if not store_first:
+            replay_buffer.add(obs, action, reward, next_obs, flag, truncated)
+        return loss
+
+    return step
+
+
+def due(global_step, config):
+    return global_step > config.learning_starts and global_step % config.train_freq == 0
+
+
+replay_step_stores_done = replay_step_with(due, store="terminated or truncated")
+replay_step_ignores_learning_starts = replay_step_with(lambda step, config: step % config.train_freq == 0)
+replay_step_from_the_first_step = replay_step_with(lambda step, config: True, store_first=False)
+replay_step_every_step = replay_step_with(lambda step, config: step > config.learning_starts)
+replay_step_at_learning_starts = replay_step_with(
+    lambda step, config: step >= config.learning_starts and step % config.train_freq == 0)
+replay_step_learns_before_storing = replay_step_with(due, store_first=False)
+
+
+def target_step_with(target_of=lambda q_net, target_net: target_net, copy=cu.hard_update,
+                     when=lambda step, config: step % config.target_update_interval == 0, copy_first=False):
+    """A target-network step with the target scored by ``target_of(q_net, target_net)`` and the copy
+    ``copy(target_net, q_net)`` made when ``when(global_step, config)``, before or after the step."""
+
+    def step(q_net, target_net, optimizer, batch, global_step, config):
+        if copy_first and when(global_step, config):
+            copy(target_net, q_net)
+        td_target = cu.dqn_td_target(target_of(q_net, target_net), batch, config.gamma)
+        loss = cu.q_learning_step(q_net, optimizer, batch, td_target)
+        if not copy_first and when(global_step, config):
+            copy(target_net, q_net)
+        return loss
+
+    return step
+
+
+def copy_by_assignment(target_net, q_net):
+    target_net.load_state_dict(q_net.state_dict(), assign=True)
+
+
+def copy_by_rebinding(target_net, q_net):
+    target_net = copy.deepcopy(q_net)  # noqa: F841  a new local name: the loop's network is unchanged
+
+
+target_step_from_q_net = target_step_with(target_of=lambda q_net, target_net: q_net)
+target_step_copies_every_step = target_step_with(when=lambda step, config: True)
+target_step_never_copies = target_step_with(when=lambda step, config: False)
+target_step_rebinds = target_step_with(copy=copy_by_rebinding)
+target_step_assign_true = target_step_with(copy=copy_by_assignment)
+target_step_shares_data = target_step_with(copy=hard_update_shares)
+target_step_copies_first = target_step_with(copy_first=True)
+
+
+def double_target_without_gamma(q_net, target_net, batch, gamma):
+    with torch.no_grad():
+        next_actions = q_net(batch.next_obs).argmax(dim=1, keepdim=True)
+        next_q = target_net(batch.next_obs).gather(1, next_actions).squeeze(1)
+        return batch.rewards + (1 - batch.terminated) * next_q
+
+
+def soft_step_wrong_side(q_params, target_params, global_step, config):
+    if global_step % config.target_update_interval == 0:
+        cu.soft_update(target_params, q_params, 1 - config.tau)  # theta' <- (1 - tau) theta + tau theta'
+
+
+def soft_step_hard_copy(q_params, target_params, global_step, config):
+    if global_step % config.target_update_interval == 0:
+        with torch.no_grad():
+            for target, online in zip(target_params, q_params):
+                target.copy_(online)
+
+
+def soft_step_every_step(q_params, target_params, global_step, config):
+    cu.soft_update(target_params, q_params, config.tau)
+
+
+def soft_step_rebinds(q_params, target_params, global_step, config):
+    if global_step % config.target_update_interval == 0:
+        target_params = [config.tau * q + (1 - config.tau) * t  # noqa: F841  a new list, nothing moves
+                         for t, q in zip(target_params, q_params)]
+
+
+def soft_step_arguments_swapped(q_params, target_params, global_step, config):
+    if global_step % config.target_update_interval == 0:
+        cu.soft_update(q_params, target_params, config.tau)
+
+
+def soft_step_without_no_grad(q_params, target_params, global_step, config):
+    if global_step % config.target_update_interval == 0:
+        for target, online in zip(target_params, q_params):
+            target.lerp_(online, config.tau)
+
+
 BUGS = [
     # (the bug, checker, buggy code, words the first message must contain (the cause), words the
     # second identical failure adds (the line to write), or None where the cause is the whole message)
@@ -310,13 +446,68 @@ BUGS = [
      "small-τ approximation", "math.log(0.5) / math.log(1 - tau)"),
     ("the half-life's small-tau approximation ln 2 / tau", ex.check_soft_half_life, half_life_ln2,
      "small-τ approximation", "math.log(0.5) / math.log(1 - tau)"),
+    ("the online update masking on terminated or truncated", ex.check_online_update, online_update_done_mask,
+     "`terminated or truncated`", "cu.single_transition(obs, action, reward, next_obs, terminated)"),
+    ("the online update without a terminal mask", ex.check_online_update, online_update_no_mask,
+     "has no terminal mask", "cu.dqn_td_target(q_net, batch, gamma)"),
+    ("the online update's target with gradients", ex.check_online_update,
+     online_update_target_with_gradients, "torch.no_grad()", "cu.dqn_td_target(q_net, batch, gamma)"),
+    ("the online update returning nothing", ex.check_online_update, online_update_returns_nothing,
+     "returned None", "return cu.q_learning_step"),
+    ("the replay step storing terminated or truncated", ex.check_replay_step, replay_step_stores_done,
+     "you stored `terminated or truncated` as terminated", "terminated, truncated)"),
+    ("the replay step learning before learning_starts", ex.check_replay_step,
+     replay_step_ignores_learning_starts, "learned at step 4, before config.learning_starts = 8",
+     "global_step > config.learning_starts"),
+    ("the replay step learning from the first step", ex.check_replay_step, replay_step_from_the_first_step,
+     "learned at step 1, before config.learning_starts", "global_step > config.learning_starts"),
+    ("the replay step learning every step", ex.check_replay_step, replay_step_every_step,
+     "ignores config.train_freq (it learns every step", "global_step % config.train_freq == 0"),
+    ("the replay step learning at learning_starts (>=)", ex.check_replay_step,
+     replay_step_at_learning_starts, "not >=", "global_step > config.learning_starts"),
+    ("the replay step learning before storing", ex.check_replay_step, replay_step_learns_before_storing,
+     "sampled a batch before storing the current transition. The notebook's loop, and the reference, "
+     "store first", "replay_buffer.add("),
+    ("the target step scoring s' with q_net", ex.check_target_step, target_step_from_q_net,
+     "s' was scored by q_net", "cu.dqn_td_target(target_net, batch, config.gamma)"),
+    ("the target step copying every step", ex.check_target_step, target_step_copies_every_step,
+     "copying every step", "cu.hard_update(target_net, q_net)"),
+    ("the target step never copying", ex.check_target_step, target_step_never_copies,
+     "it is never copied", "cu.hard_update(target_net, q_net)"),
+    ("the target step rebinding target_net", ex.check_target_step, target_step_rebinds,
+     "it is never copied", "cu.hard_update(target_net, q_net)"),
+    ("the target step's copy with assign=True", ex.check_target_step, target_step_assign_true,
+     "shares its tensors with q_net", "cu.hard_update(target_net, q_net)"),
+    ("the target step's copy sharing .data", ex.check_target_step, target_step_shares_data,
+     "shares its tensors with q_net", "cu.hard_update(target_net, q_net)"),
+    ("the target step copying before the gradient step", ex.check_target_step, target_step_copies_first,
+     "before the gradient step instead of after", "then if global_step % config.target_update_interval"),
+    ("the probe agent's target without a terminal mask", ex.check_double_on_probes,
+     bugs.target_without_terminal_mask, "ConstantReward", "(1 - batch.terminated)"),
+    ("the probe agent's target without gamma", ex.check_double_on_probes, double_target_without_gamma,
+     "missing gamma", "gamma * (1 - batch.terminated)"),
+    ("the probe agent's target as DQN's max over the target net", ex.check_double_on_probes,
+     double_target_picks, "cannot tell which network chooses a'", "q_net(batch.next_obs).argmax"),
+    ("the soft step with tau on the wrong side", ex.check_soft_step, soft_step_wrong_side,
+     "τ is on the wrong side", "cu.soft_update(target_params, q_params, config.tau)"),
+    ("the soft step making a hard copy", ex.check_soft_step, soft_step_hard_copy, "a hard copy",
+     "cu.soft_update(target_params, q_params, config.tau)"),
+    ("the soft step updating every step", ex.check_soft_step, soft_step_every_step,
+     "updates when no update is due, ignoring config.target_update_interval",
+     "global_step % config.target_update_interval"),
+    ("the soft step never updating", ex.check_soft_step, soft_step_rebinds, "it is never updated",
+     "cu.soft_update(target_params, q_params, config.tau)"),
+    ("the soft step moving q_net", ex.check_soft_step, soft_step_arguments_swapped,
+     "q_net's parameters changed", "cu.soft_update(target_params, q_params, config.tau)"),
+    ("the soft step in place without no_grad", ex.check_soft_step, soft_step_without_no_grad,
+     "torch.no_grad()", "with torch.no_grad()"),
 ]
 
 
 @pytest.mark.parametrize(("bug", "check", "code", "cause", "fix"), BUGS, ids=[b[0] for b in BUGS])
 def test_checker_rejects_the_bug_with_its_cause_first_and_the_line_second(bug, check, code, cause, fix,
                                                                           capsys) -> None:
-    check(getattr(solutions(SOLUTION_OF[check.__name__][0]), SOLUTION_OF[check.__name__][1]))  # a pass resets
+    ex._LAST_FAILURE.clear()  # as after a pass (tested below): this bug's first failure gives the cause only
     with pytest.raises(ex.ExerciseError) as first:
         check(code)
     message = str(first.value)
@@ -332,7 +523,15 @@ def test_checker_rejects_the_bug_with_its_cause_first_and_the_line_second(bug, c
     assert fix in capsys.readouterr().out
 
 
-SOLUTION_OF = {check.__name__: (number, name) for number, name, check in SOLVED}
+def test_a_pass_forgets_the_last_failure() -> None:
+    """After a pass, the same failure again is a first failure: the cause, without the line to write."""
+    for _ in range(2):
+        with pytest.raises(ex.ExerciseError):
+            ex.check_td_target(td_target_no_mask)
+    assert ex.check_td_target(solutions("02").my_td_target)
+    with pytest.raises(ex.ExerciseError) as again:
+        ex.check_td_target(td_target_no_mask)
+    assert "The line to write" not in str(again.value)
 
 
 def test_max_bias_constants() -> None:

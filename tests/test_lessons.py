@@ -6,6 +6,8 @@ target; a transition that ends by a fall (terminated) does not.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -198,3 +200,16 @@ def test_dueling_aggregation_is_mean_subtracted() -> None:
     assert q.shape == (6, 2)
     assert torch.allclose(q.mean(dim=1), net.value(features).squeeze(1), atol=1e-6)
     assert torch.equal(q.argmax(dim=1), advantage.argmax(dim=1)), "the greedy action is the best advantage"
+
+
+def test_double_dqn_with_the_max_target_is_notebook_04s_agent() -> None:
+    """05 -> 04 differs only in the target: with DQN's max target, train_double is train_target."""
+    cfg = cu.TargetConfig(total_steps=2_000, learning_starts=500, target_update_interval=50)
+    dqn = cu.train_target(cfg, progress=False, final_episodes=0)
+    same = cu.train_double(cu.DoubleConfig(**dataclasses.asdict(cfg)), cu.max_td_target,
+                           progress=False, final_episodes=0)
+    assert dqn.episode_returns == same.episode_returns and dqn.eval_means == same.eval_means
+    for pa, pb in zip(dqn.q_net.parameters(), same.q_net.parameters()):
+        assert torch.equal(pa, pb)
+    double = cu.train_double(cu.DoubleConfig(**dataclasses.asdict(cfg)), progress=False, final_episodes=0)
+    assert any(not torch.equal(pa, pb) for pa, pb in zip(dqn.q_net.parameters(), double.q_net.parameters()))

@@ -8,6 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import cartpole_utils as cu
+from cartpole_utils.plotting import describe_figure, figure_description
 
 
 def run(means, steps=None, name="agent", returns=(10.0, 30.0, 50.0)):
@@ -224,3 +225,111 @@ def test_plot_run_over_sweeps_draws_the_band_and_the_run_off_the_data():
         cu.plot_run_over_sweeps(run, {})
     with pytest.raises(TypeError, match="run records"):
         cu.plot_run_over_sweeps(run, {"06": "soft"})
+
+
+# ---------------------------------------------------------------- legends off the data, descriptions
+
+
+def dashboard_result():
+    result = run([100, 480, 500, 300], returns=[20.0, 60.0, 200.0, 500.0])
+    steps = result.eval_steps
+    result.diagnostics = {"step": steps, "td_loss": [np.nan, 0.5, 0.2, 0.1], "grad_norm": [np.nan, 3, 2, 1],
+                          "q_start": [1.0, 20.0, 60.0, 90.0], "discounted_return": [10.0, 50.0, 99.0, 99.0],
+                          "epsilon": [0.8, 0.6, 0.4, 0.1]}
+    return result
+
+
+def every_figure():
+    sweep = cu.load_sweep("soft")
+    live = cu.TrainResult(name="run", config=cu.SoftConfig(seed=7), q_net=None,
+                          eval_steps=sweep[0]["eval_steps"], eval_means=sweep[0]["eval_means"])
+    curves = {"DQN": [run([10, 100, 480]), run([20, 150, 300])], "Double DQN": [run([30, 300, 500])]}
+    return {
+        "plot_scores": cu.plot_scores(np.arange(80) % 50, title="random"),
+        "plot_learning_curve": cu.plot_learning_curve(run([20, 480, 500, 300])),
+        "plot_diagnostics": cu.plot_diagnostics(dashboard_result()),
+        "plot_seed_curves": cu.plot_seed_curves(curves),
+        "plot_run_over_sweeps": cu.plot_run_over_sweeps(live, {"06 (20 seeds)": sweep}),
+        "plot_seed_grid": cu.plot_seed_grid({**curves, "Soft": [run([40, 480, 500])]}, ncols=3),
+    }
+
+
+def test_every_legend_sits_under_its_axes_inside_a_notebook_wide_figure():
+    for name, fig in every_figure().items():
+        assert fig.get_figwidth() <= 11, f"{name} is wider than a notebook ({fig.get_figwidth()} in)"
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        page = fig.bbox
+        others = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_visible()]
+        for ax in fig.axes:
+            legend = ax.get_legend()
+            if legend is None:
+                continue
+            box, frame = legend.get_window_extent(renderer), ax.get_window_extent(renderer)
+            assert box.y1 <= frame.y0, f"{name}: a legend overlaps its axes"
+            assert box.y0 >= page.y0 - 1 and box.x0 >= page.x0 - 1 and box.x1 <= page.x1 + 1, (
+                f"{name}: a legend is cut off by the figure's edge")
+            below = [o for o in others if o.y1 < frame.y0 and o.x0 < box.x1 and box.x0 < o.x1]
+            assert all(box.y0 >= o.y1 - 1 for o in below), f"{name}: a legend runs into the panel below"
+        plt.close(fig)
+
+
+def test_the_learning_curve_legend_leaves_every_evaluation_point_visible():
+    fig = cu.plot_learning_curve(run([20, 480, 500, 300, 500, 480, 500, 500]))
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
+    evaluations = next(line for line in ax.lines if line.get_label().startswith("greedy evaluation"))
+    points = ax.transData.transform(np.column_stack([evaluations.get_xdata(), evaluations.get_ydata()]))
+    assert not any(legend.contains(x, y) for x, y in points)
+
+
+def test_each_helper_figure_carries_a_description_as_text_and_alt():
+    figures = every_figure()
+    for name, fig in figures.items():
+        data, metadata = fig._repr_mimebundle_()
+        text = data["text/plain"]
+        assert 40 < len(text) < 700 and "<Figure" not in text, f"{name}: {text!r}"
+        assert metadata["alt"] == metadata["image/png"]["alt"] == text
+        assert figure_description(fig) == text
+    assert "first at 475 or more at 2,000 steps" in figures["plot_learning_curve"]._repr_mimebundle_()[0][
+        "text/plain"]
+    assert "this run (one seed, seed 7)" in figure_description(figures["plot_run_over_sweeps"])
+    assert "3 panels, one per agent" in figure_description(figures["plot_seed_grid"])
+    assert "TD loss 0.5 to 0.1" in figure_description(figures["plot_diagnostics"])
+
+
+def test_a_figure_drawn_into_a_given_axes_is_left_undescribed():
+    fig, ax = plt.subplots()
+    cu.plot_learning_curve(run([20, 480]), ax=ax)
+    assert not hasattr(fig, "_repr_mimebundle_")
+    assert figure_description(fig).startswith("1 panel: agent: return against environment steps (training")
+
+
+def test_the_description_reaches_the_saved_output_and_nbconvert_classic_html():
+    """IPython's formatters (as the inline backend uses them) keep the PNG and add text and alt."""
+    import nbformat
+    from IPython.core.formatters import DisplayFormatter
+    from IPython.core.pylabtools import print_figure
+    from nbconvert import HTMLExporter
+
+    formatter = DisplayFormatter()
+    formatter.formatters["image/png"].for_type(Figure, lambda fig: print_figure(fig, "png", base64=True))
+    fig = cu.plot_scores([10.0, 20.0, 30.0])
+    data, metadata = formatter.format(fig)
+    assert set(data) == {"image/png", "text/plain"}
+    assert data["text/plain"].startswith("Left, the score of each")
+    assert metadata["image/png"]["alt"] == data["text/plain"]
+    output = nbformat.v4.new_output("display_data", data=data, metadata=metadata)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("", outputs=[output])])
+    page, _ = HTMLExporter(template_name="classic").from_notebook_node(nb)
+    assert 'alt="Left, the score of each of 3 episodes' in page
+
+
+def test_describe_figure_refuses_what_it_cannot_describe():
+    fig, _ = plt.subplots()
+    with pytest.raises(ValueError, match="non-empty sentence"):
+        describe_figure(fig, "  ")
+    with pytest.raises(TypeError, match="needs a matplotlib Figure"):
+        describe_figure("figure", "a line")
+    assert describe_figure(fig, "A  line\nrising.")._repr_mimebundle_()[0] == {"text/plain": "A line rising."}

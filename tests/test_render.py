@@ -127,12 +127,82 @@ def test_show_gif_displays_inline(long_episode, short_episode, tmp_path):
     gif = cu.show_gif(long_episode)
     bundle = gif._repr_mimebundle_()
     assert base64.b64decode(bundle["image/gif"]) == gif.data
-    assert "500 steps, truncated" in bundle["text/plain"]
+    assert "500 steps, return 500, truncated" in bundle["text/plain"]
     assert "terminated" in cu.show_gif(short_episode).caption
-    assert cu.show_gif(short_episode, caption="mine").caption == "mine"
+    mine = cu.show_gif(short_episode, caption="mine").caption
+    assert mine == "mine — " + cu.render.describe_episode(short_episode)
     assert gif.kilobytes == len(gif.data) / 1000
     gif.save(tmp_path / "agent.gif")
     assert (tmp_path / "agent.gif").read_bytes() == gif.data
+
+
+def frames_of(n):
+    """``n`` flat frames, each a different grey."""
+    return [np.full((40, 60, 3), 40 * i, np.uint8) for i in range(n)]
+
+
+def gif_frames(data):
+    """The frames of GIF bytes as RGB arrays, and their durations in ms."""
+    image = Image.open(io.BytesIO(data))
+    frames, durations = [], []
+    for i in range(image.n_frames):
+        image.seek(i)
+        frames.append(np.asarray(image.convert("RGB")))
+        durations.append(image.info["duration"])
+    return frames, durations
+
+
+def test_the_background_is_pure_white(short_episode):
+    """Median cut alone gave an off-white (253, 252, 251) that showed as a box on a white page."""
+    for t, frame in enumerate(gif_frames(cu.gif_bytes(short_episode))[0]):
+        assert (frame[:40] == 255).all(), f"frame {t}: the sky should be pure white"
+    still = np.asarray(Image.open(io.BytesIO(cu.show_gif(short_episode).still)).convert("RGB"))
+    assert (still[[0, 0, -1, -1], [0, -1, 0, -1]] == 255).all(), "the still's corners should be pure white"
+
+
+def test_a_short_episode_loops_slowly_enough(short_episode):
+    """11 steps at 25 fps used to loop in 0.28 s; the last frame is now held to make 1.5 s."""
+    frames, durations = gif_frames(cu.gif_bytes(short_episode))
+    assert sum(durations) == 1000 * cu.render.MIN_LOOP_SECONDS
+    assert durations[-1] > 1000  # (Pillow merges identical frames, adding up their durations)
+    assert sum(gif_frames(cu.gif_bytes(frames_of(2), fps=2, min_seconds=5))[1]) == 5000
+    assert gif_frames(cu.gif_bytes(frames_of(2), min_seconds=0))[1][-1] == 1000 * cu.render.END_HOLD_SECONDS
+
+
+def test_a_long_episode_plays_in_real_time_then_holds_its_end(long_episode):
+    durations = gif_frames(cu.gif_bytes(long_episode))[1]
+    assert sum(durations) == 250 * 40 + 1000 * cu.render.END_HOLD_SECONDS  # 50 steps/s, then the hold
+
+
+def test_the_caption_describes_the_episode(long_episode, short_episode):
+    describe = cu.render.describe_episode
+    assert describe(long_episode).startswith("500 steps, return 500, truncated at the time limit: the pole")
+    text, n = describe(short_episode), short_episode.length
+    assert text.startswith(f"{n} steps, return {n}, terminated: the pole")
+    assert "falls past 12°" in text and "the cart goes from x = " in text
+    stopped = cu.record_episode(rgb_env(), balance, seed=0, max_steps=5)
+    assert "5 steps, return 5, stopped early (max_steps)" in describe(stopped)
+    off = cu.Episode(frames(2), np.array([[0, 0, 0, 0], [2.5, 1, 0.01, 0]]), np.ones(1, np.int64), np.ones(1),
+                     True, False)
+    assert "the cart leaves the track" in describe(off)
+
+
+def test_show_gif_adds_a_still_that_describes_itself(long_episode):
+    gif = cu.show_gif(long_episode, caption="balanced")
+    still = Image.open(io.BytesIO(gif.still))
+    assert gif.still.startswith(b"\x89PNG") and still.format == "PNG"
+    assert still.info["Title"] == cu.render.STILL_TITLE and still.info["Description"] == gif.caption
+    tiles = cu.render.STILL_FRAMES
+    assert still.size[0] == tiles * cu.render.STILL_TILE_WIDTH + (tiles - 1) * 6
+    print(f"500-step episode: GIF {len(gif.data) / 1000:.1f} kB, still {len(gif.still) / 1000:.1f} kB")
+    assert len(gif.still) < 10_000
+
+
+def test_a_gif_from_bytes_gets_a_still_from_its_own_frames():
+    gif = cu.GIF(cu.gif_bytes(frames(7), size=(60, 40)), caption="noise")
+    still = Image.open(io.BytesIO(gif.still))
+    assert still.info["Description"] == "noise" and still.size[0] == 4 * 180 + 3 * 6  # 4 frames in the GIF
+    assert cu.GIF(cu.gif_bytes(frames(2)), still=gif.still).still == gif.still
 
 
 def test_gif_wraps_gif_bytes():
@@ -218,6 +288,19 @@ BAD_INPUTS = [
                  "size must be (width, height) in pixels", id="gif_bytes-size-0"),
     pytest.param(lambda: cu.gif_bytes(frames(2), size=300), ValueError,
                  "size must be (width, height) in pixels", id="gif_bytes-size-int"),
+    pytest.param(lambda: cu.gif_bytes(frames(2), min_seconds=-1), ValueError,
+                 "min_seconds must be a number of seconds from 0 to 60", id="gif_bytes-min_seconds-negative"),
+    pytest.param(lambda: cu.gif_bytes(frames(2), min_seconds="2"), ValueError,
+                 "min_seconds must be a number of seconds", id="gif_bytes-min_seconds-str"),
+    pytest.param(lambda: cu.GIF(cu.gif_bytes(frames(2)), still=b"GIF89a"), ValueError,
+                 "still must be the bytes of a PNG image", id="GIF-still-gif"),
+    pytest.param(lambda: cu.GIF(cu.gif_bytes(frames(2)), caption=3), TypeError,
+                 "caption must be a str", id="GIF-caption-int"),
+    pytest.param(lambda: cu.render.describe_episode(frames(2)), TypeError,
+                 "describe_episode needs an Episode", id="describe_episode-frames"),
+    pytest.param(lambda: cu.render.describe_episode(cu.Episode(frames(1), np.zeros((0, 4)), np.zeros(0),
+                                                                np.zeros(0), False, False)),
+                 ValueError, "record it with cu.record_episode", id="describe_episode-no-observations"),
     pytest.param(lambda: cu.GIF(b"\x89PNG\r\n\x1a\n" + bytes(20)), ValueError,
                  "GIF needs the bytes of a GIF image (see cu.gif_bytes)", id="GIF-png-bytes"),
     pytest.param(lambda: cu.GIF("GIF89a"), ValueError, "GIF needs the bytes of a GIF image",
@@ -244,10 +327,10 @@ def test_bad_input_gets_a_clear_error(call, error, message):
         call()
 
 
-def test_gif_bundle_carries_an_svg_copy_and_the_caption_follows(short_episode, monkeypatch):
+def test_gif_bundle_carries_an_svg_copy_then_the_caption_and_the_still(short_episode, monkeypatch):
     import IPython.display
 
-    gif = cu.show_gif(short_episode, caption="seed 3: <b>50</b> steps [x]")
+    gif = cu.GIF(cu.gif_bytes(short_episode), caption="seed 3: <b>50</b> steps [x]")
     svg = gif._repr_mimebundle_()["image/svg+xml"]
     encoded = base64.b64encode(gif.data).decode("ascii")
     assert svg.startswith("<svg") and f'href="data:image/gif;base64,{encoded}"' in svg
@@ -255,6 +338,11 @@ def test_gif_bundle_carries_an_svg_copy_and_the_caption_follows(short_episode, m
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
     gif._ipython_display_()
+    # No image/png beside image/gif: JupyterLab would prefer the PNG and show a still.
     assert shown[0].keys() == {"image/gif", "image/svg+xml", "text/plain"}
+    assert shown[0]["text/plain"] == f"<GIF {gif.kilobytes:.0f} kB: {gif.caption}>"
     assert shown[1]["text/plain"] == gif.caption
     assert shown[1]["text/markdown"] == r"*seed 3: &lt;b&gt;50&lt;/b&gt; steps \[x\]*"
+    assert shown[2].keys() == {"image/png", "text/plain"}
+    assert base64.b64decode(shown[2]["image/png"]) == gif.still and gif.caption in shown[2]["text/plain"]
+    assert len(shown) == 3

@@ -142,3 +142,35 @@ def test_where_run_falls_says_where_one_seed_lies_against_the_sweep():
     assert "0 lie inside" in never and "4 below" in never
     with pytest.raises(ValueError, match="at least one run record"):
         cu.where_run_falls(early, [])
+
+
+# ---------------------------------------------------------------- the protocol's table fits a notebook
+
+
+@pytest.mark.parametrize("names", [
+    {"02 online DQN": "online", "03 replay": "replay", "04 target network": "target",
+     "05 Double DQN": "double", "06 soft target": "soft"},  # notebook 07
+    {"08 dueling (20 seeds)": "dueling", "06 soft target (20 seeds)": "soft"},  # notebooks 02-08
+    {"04 target network (20 seeds)": "target"},
+], ids=["07", "08", "04"])
+def test_format_table_fits_100_characters_and_keeps_every_number(names):
+    rows = {name: cu.summarize(cu.load_sweep(agent)) for name, agent in names.items()}
+    table = cu.format_table(rows)
+    assert max(len(line) for line in table.splitlines()) <= 100
+    first, second = table.split("\n\n")
+    assert first.split()[:2] == ["agent", "solved"] and "s / 1k steps" in second.splitlines()[0]
+    for name, summary in rows.items():
+        cells = [line for part in (first, second) for line in part.splitlines() if line.startswith(name)]
+        assert len(cells) == 2, f"{name} should have one line in each table"
+        shown = " ".join(cells)
+        assert all(value in shown for value in cu.summary_row(summary).values())
+
+
+def test_format_table_is_one_table_when_it_fits_and_splits_long_names_further():
+    rows = {"06 soft target": cu.summarize(cu.load_sweep("soft"))}
+    wide = cu.format_table(rows, width=200)
+    assert len(wide.splitlines()) == 2 and "s / 1k steps" in wide.splitlines()[0]
+    long = cu.format_table({"a" * 40: rows["06 soft target"]})
+    assert len(long.split("\n\n")) == 3 and max(len(line) for line in long.splitlines()) <= 100
+    with pytest.raises(ValueError, match="width must be a positive int"):
+        cu.format_table(rows, width=0)

@@ -157,3 +157,90 @@ def test_saved_widgets_read_as_a_sentence_and_sliders_start_at_the_static_figure
     assert text.startswith("Sliders (tau, hard_interval)") and "running kernel" in text and "…" not in text
     with pytest.raises(ValueError, match="at most 110 characters"):
         cu.describe_widget(widget, "x" * 111)
+
+
+# ---------------------------------------------------------------- what a saved notebook shows
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """The bundles the widgets display, in order (IPython's display, captured)."""
+    import IPython.display
+
+    bundles = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False, **kw: bundles.append(obj))
+    return bundles
+
+
+def test_a_displayed_widget_is_followed_by_its_text_fallback(shown, episode):
+    ui = cu.explorer(draw, static_values=[{"tau": 0.2}, {"tau": 0.9, "gamma": 0.5}], tau=(0.0, 1.0),
+                     gamma=(0.5, 0.99))
+    ui._ipython_display_()
+    widget, caption = shown
+    assert "application/vnd.jupyter.widget-view+json" in widget
+    assert widget["text/plain"].startswith("Sliders (tau, gamma)")
+    assert caption["text/plain"] == ("Static figures above: tau = 0.2; tau = 0.9, gamma = 0.5. "
+                                     "Sliders for tau and gamma redraw the figure when the notebook runs.")
+    assert caption["text/markdown"].startswith("*Static figures above")
+    assert caption["text/markdown"].endswith("*")
+
+    shown.clear()
+    cu.episode_player(episode, static=False)._ipython_display_()
+    assert shown[1]["text/plain"] == (f"An episode player for this {episode.length}-step episode "
+                                      "(terminated) plays when the notebook runs.")
+    shown.clear()
+    cu.episode_picker(lambda seed: episode, seed=[1, 2])._ipython_display_()
+    assert shown[1]["text/plain"].startswith("Menus for seed and a play button record an episode")
+
+
+def test_a_closed_widget_leaves_only_its_fallback(shown):
+    ui = cu.explorer(draw, tau=(0.0, 1.0))
+    ui.close()
+    ui._ipython_display_()
+    assert shown == [{"text/markdown": r"*Sliders for tau redraw the figure when the notebook runs\.*",
+                      "text/plain": "Sliders for tau redraw the figure when the notebook runs."}]
+
+
+def test_static_figures_carry_a_description(monkeypatch, episode):
+    from cartpole_utils import widgets as module
+    from cartpole_utils.plotting import figure_description
+
+    described = []
+    monkeypatch.setattr(module, "_show_static", lambda fig: described.append(figure_description(fig)))
+
+    def plot(tau=0.5):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, tau], label="soft")
+        ax.set(xlabel="steps", ylabel="fraction", title="tracking")
+        return fig
+
+    cu.explorer(plot, static_values=[{"tau": 0.01}], tau=(0.0, 1.0))
+    cu.episode_player(episode)
+    assert described == ["1 panel: tracking: fraction against steps (soft). Drawn with tau = 0.01.",
+                         f"Frames of this {episode.length}-step CartPole episode, terminated, left to "
+                         "right, each with its step, cart position and pole angle."]
+
+
+def test_nbconvert_html_shows_the_fallback_where_the_widget_is_empty(shown):
+    """With the widget's state saved (as the course's notebooks are), nbconvert renders only its view:
+    an empty element until a widget manager script loads, and never the widget's text."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    ui = cu.explorer(draw, static_values={"tau": 0.3}, tau=(0.0, 1.0))
+    ui._ipython_display_()
+    outputs = [nbformat.v4.new_output("display_data", data=bundle) for bundle in shown]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("ui", outputs=outputs)])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "state": {ui.model_id: {}}, "version_major": 2, "version_minor": 0}}
+    page, _ = HTMLExporter().from_notebook_node(nb)
+    assert 'type="application/vnd.jupyter.widget-view+json"' in page  # the live widget is still there
+    assert "Sliders (tau) that redraw" not in page  # its text is not shown
+    assert "Static figure above: tau = 0.3." in page  # the fallback is
+
+
+def test_describe_widget_takes_a_text_fallback_only():
+    with pytest.raises(TypeError, match="fallback must be a str"):
+        cu.describe_widget(widgets.VBox(), "A box.", fallback=3)
+    box = cu.describe_widget(cu.describe_widget(widgets.VBox(), "First.", fallback="one"), "Second.")
+    assert repr(box) == "Second." and type(box).__mro__[1] is widgets.VBox

@@ -37,10 +37,16 @@ def exported_cells(path: Path) -> list[str]:
 
     nb = jupytext.read(path)
     return [
-        cell.source
+        without_form_title(cell.source)
         for cell in nb.cells
         if cell.cell_type == "code" and TAG in cell.metadata.get("tags", [])
     ]
+
+
+def without_form_title(source: str) -> str:
+    """A cell's source without its leading ``# @title`` line (Colab's form title of a collapsed cell)."""
+    first, _, rest = source.partition("\n")
+    return rest if first.startswith("# @title") else source
 
 
 def module_name(path: Path) -> str:
@@ -77,8 +83,16 @@ def plain_imports(body: str, here: str, lessons: dict[str, tuple[str, str]],
             sources.setdefault(f"..{helpers[name]}", []).append(name)
         else:
             raise SystemExit(f"{here}: cu.{name} is neither a helper nor taught by an earlier notebook.")
-    lines = [f"from {module} import {', '.join(names)}" for module, names in sorted(sources.items())]
+    lines = [import_line(module, names) for module, names in sorted(sources.items())]
     return "\n".join(lines), re.sub(r"\bcu\.([A-Za-z_]\w*)", r"\1", body)
+
+
+def import_line(module: str, names: list[str], width: int = 110) -> str:
+    """``from module import a, b``, or one name a line in parentheses if that is wider than ``width``."""
+    line = f"from {module} import {', '.join(names)}"
+    if len(line) <= width:
+        return line
+    return f"from {module} import (\n" + "".join(f"    {name},\n" for name in names) + ")"
 
 
 def render_module(path: Path, cells: list[str], lessons: dict[str, tuple[str, str]],

@@ -4,7 +4,9 @@
 
 Notebooks 07 and 10 draw the 20-seed truth from these files, so Colab (which installs the package,
 not the repository) shows the same figures. Each file keeps, per seed, what the protocol's table
-needs (the run record without the diagnostics), about 9 kB per agent.
+needs (the run record), plus, where the sweep saved diagnostics, the predicted Q(s0) and the
+discounted return collected at each evaluation (notebook 05 compares them over seeds): 9-20 kB per
+agent.
 """
 
 from __future__ import annotations
@@ -18,6 +20,15 @@ SHIPPED = ROOT / "cartpole_utils" / "data" / "sweeps"
 SWEEPS = ["online", "replay", "target", "double", "soft", "dueling"]  # cu.SHIPPED_SWEEPS
 KEEP = ("seed", "env_steps", "eval_steps", "eval_means", "eval_seconds_at", "train_seconds",
         "final_mean", "final_min")
+KEEP_DIAGNOSTICS = ("q_start", "discounted_return")
+
+
+def shipped_record(record: dict) -> dict:
+    """What a notebook reads of one run: the record, and two of its diagnostics if saved."""
+    kept = {k: record[k] for k in KEEP}
+    if "diagnostics" in record:
+        kept["diagnostics"] = {k: [round(v, 3) for v in record["diagnostics"][k]] for k in KEEP_DIAGNOSTICS}
+    return kept
 
 
 def main() -> None:
@@ -30,7 +41,7 @@ def main() -> None:
         sweep = json.loads(source.read_text())
         shipped = {"source": source.relative_to(ROOT).as_posix(), "agent": agent, "steps": sweep["steps"],
                    "machine": sweep["machine"],
-                   "records": [{k: r[k] for k in KEEP} for r in sweep["records"]]}
+                   "records": [shipped_record(r) for r in sweep["records"]]}
         out = SHIPPED / source.name
         out.write_text(json.dumps(shipped, separators=(",", ":")) + "\n")
         print(f"{out.relative_to(ROOT)}: {out.stat().st_size / 1000:.0f} kB")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,8 @@ __all__ = [
     "check_double_td_target", "check_max_bias",
     "check_soft_update", "check_soft_half_life",
     "check_dueling_aggregation", "check_value_and_advantages",
+    "check_online_update", "check_replay_step", "check_target_step", "check_double_on_probes",
+    "check_soft_step",
 ]
 
 
@@ -92,6 +94,12 @@ def _learner_raised(error: BaseException) -> ExerciseError:
             "cannot give a batch larger than the transitions stored, as early in training. Draw the "
             "indices with replacement, as DQN does.",
             "idx = self.rng.integers(0, self.size, size=batch_size)")
+    if "leaf Variable that requires grad" in text:
+        return ExerciseError(
+            f"your code raised RuntimeError: {text.rstrip('.')}. The networks' parameters require "
+            "gradients, so torch refuses to change them in place while it records operations: change them "
+            "inside `with torch.no_grad():` (cu.hard_update and cu.soft_update do it for you).",
+            "with torch.no_grad(): ... (or call cu.soft_update / cu.hard_update)")
     hint_text = "Call it on a small example of your own to see where."
     if "size of tensor" in text or "shape" in text:
         hint_text = ("Shapes do not match: max, argmax and mean over actions run over dim=1, and one value "
@@ -189,6 +197,59 @@ def _checked_target(td_target: Callable[..., Any], *args: Any, name: str = "The 
         raise ExerciseError("the target carries gradients. It is a constant for the update: compute it "
                             "inside `with torch.no_grad():` so the loss only moves Q(s, a).")
     return y
+
+
+# Helpers of the loop exercises: they run the learner's lines of a training loop for a few steps on
+# small linear networks over the four one-hot states, with plain SGD (no optimizer state), and compare
+# the weights after every step with what the notebook's loop does.
+
+def _one_hot_obs(i: int) -> np.ndarray:
+    """Observation number ``i`` of the hand-made transitions, as the environment gives it: (4,) float32."""
+    return np.eye(4, dtype=np.float32)[i]
+
+
+def _snapshot(params: Iterable[torch.Tensor]) -> list[torch.Tensor]:
+    """Copies of the values of ``params``, to compare before and after a step."""
+    return [p.detach().clone() for p in params]
+
+
+def _same(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
+    return len(a) == len(b) and all(torch.allclose(x, y, atol=1e-6) for x, y in zip(a, b))
+
+
+def _linear(params: list[torch.Tensor]) -> nn.Linear:
+    """A fresh 4 -> 2 linear network holding the values ``params`` (weight, bias)."""
+    net = nn.Linear(4, 2)
+    with torch.no_grad():
+        for param, value in zip(net.parameters(), params):
+            param.copy_(value)
+    return net
+
+
+def _sgd_step(params: list[torch.Tensor], batch: Batch, td_target: torch.Tensor
+              ) -> tuple[float, list[torch.Tensor]]:
+    """One reference gradient step (SGD, lr 0.1) from the weights ``params``: (loss, weights after)."""
+    net = _linear(params)
+    loss = _reference_step(net, torch.optim.SGD(net.parameters(), lr=0.1), batch, td_target)
+    return loss, _snapshot(net.parameters())
+
+
+def _max_target(params: list[torch.Tensor], batch: Batch, gamma: float, masked: bool = True
+                ) -> torch.Tensor:
+    """DQN's target r + gamma (1 - terminated) max_a' Q(s', a') with the network of weights ``params``."""
+    with torch.no_grad():
+        next_q = _linear(params)(batch.next_obs).max(dim=1).values
+    mask = 1.0 - batch.terminated if masked else torch.ones_like(batch.terminated)
+    return batch.rewards + gamma * mask * next_q
+
+
+def _loss_value(loss: Any, what: str, fix: str) -> float:
+    """The loss a learner's step returned, as a float; returning nothing gets its own message."""
+    if loss is None:
+        raise ExerciseError(f"your function returned None{what}: it must return the loss, the float that "
+                            "cu.q_learning_step returns, which the loop hands to the monitor for the "
+                            "diagnostics.", fix)
+    return float(loss.detach() if isinstance(loss, torch.Tensor) else loss)
 
 
 # ----------------------------------------------------------------------------- notebook 02
@@ -332,6 +393,99 @@ def check_q_learning_step(q_learning_step: Callable[..., float]) -> str:
     return "the loss on Q(s, a) of the actions taken, and two clean gradient steps."
 
 
+#: The online exercise's transitions (obs, action, reward, next_obs, terminated, truncated), one a step:
+#: a plain step, the time limit cutting an episode (step 2), the pole falling (step 3), two more.
+_ONLINE_STEPS = ((0, 1, 1.0, 1, False, False), (1, 0, 1.0, 2, False, True), (2, 0, 1.0, 3, True, False),
+                 (3, 1, 0.5, 0, False, False), (1, 1, 1.0, 3, False, True))
+_ONLINE_GAMMA = 0.9
+
+
+def _online_run(mask: Callable[[bool, bool], float], target_grad: bool = False
+                ) -> tuple[list[float], list[list[torch.Tensor]]]:
+    """Losses and weights after each step of online updates whose bootstrap mask is ``mask(term, trunc)``.
+
+    With the mask ``1 - terminated`` and no gradient through the target this is train_online's update;
+    the other masks, and ``target_grad``, are the classic bugs.
+    """
+    q_net = _one_hot_net(_Q_WEIGHTS)
+    optimizer = torch.optim.SGD(q_net.parameters(), lr=0.1)
+    losses, weights = [], []
+    for obs, action, reward, next_obs, terminated, truncated in _ONLINE_STEPS:
+        batch = _batch([obs], [action], [reward], [next_obs], [float(terminated)])
+        with torch.set_grad_enabled(target_grad):
+            next_q = q_net(batch.next_obs).max(dim=1).values
+            td_target = batch.rewards + _ONLINE_GAMMA * mask(terminated, truncated) * next_q
+        losses.append(_reference_step(q_net, optimizer, batch, td_target))
+        weights.append(_snapshot(q_net.parameters()))
+    return losses, weights
+
+
+@_checker("Exercise (the online update)")
+def check_online_update(online_update: Callable[..., float]) -> str:
+    """Check ``online_update(q_net, optimizer, obs, action, reward, next_obs, terminated, truncated, gamma)``.
+
+    The lines after env.step in train_online: one transition as a batch, its TD target from the same
+    network (without gradients), one Q-learning step; returns the loss. Run on five hand-made
+    transitions, one of them cut by the time limit and one terminal, against train_online's lines.
+    """
+    q_net = _one_hot_net(_Q_WEIGHTS)
+    optimizer = torch.optim.SGD(q_net.parameters(), lr=0.1)
+    start = _snapshot(q_net.parameters())
+    losses, weights = [], []
+    for obs, action, reward, next_obs, terminated, truncated in _ONLINE_STEPS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a (1, 1) against (1,) broadcast warns; the weights tell
+            loss = _call(online_update, q_net, optimizer, _one_hot_obs(obs), action, reward,
+                         _one_hot_obs(next_obs), terminated, truncated, _ONLINE_GAMMA)
+        losses.append(_loss_value(loss, "", "return cu.q_learning_step(q_net, optimizer, batch, td_target)"))
+        weights.append(_snapshot(q_net.parameters()))
+    fix = ("batch = cu.single_transition(obs, action, reward, next_obs, terminated); "
+           "td_target = cu.dqn_td_target(q_net, batch, gamma)")
+    expected_losses, expected = _online_run(lambda term, trunc: 1.0 - float(term))
+    if all(_same(a, b) for a, b in zip(weights, expected)):
+        if not all(math.isclose(a, b, rel_tol=1e-4, abs_tol=1e-6) for a, b in zip(losses, expected_losses)):
+            raise ExerciseError(f"the weights are right after every step, but the losses returned, "
+                                f"{[round(v, 4) for v in losses]}, are not the losses of those steps, "
+                                f"{[round(v, 4) for v in expected_losses]}: return what cu.q_learning_step "
+                                "returns.", "return cu.q_learning_step(q_net, optimizer, batch, td_target)")
+        return ("one transition a step, bootstrapping through the time-limit cut (step 2) but not through "
+                "the fall (step 3), the target without gradients, and the loss returned.")
+    if all(_same(w, start) for w in weights):
+        raise ExerciseError("q_net never changed: each call must take one gradient step on the new "
+                            "transition, with cu.q_learning_step(q_net, optimizer, batch, td_target).",
+                            "return cu.q_learning_step(q_net, optimizer, batch, td_target)")
+    bugs: list[tuple[Callable[[bool, bool], float], bool, str]] = [
+        (lambda term, trunc: 1.0 - float(term or trunc), False,
+         "at step 2 the time limit cut the episode (terminated=False, truncated=True) and your update did "
+         "not bootstrap from s': the batch, or the mask, was built from `terminated or truncated`. A "
+         "time-limit cut is not a failure: s' still has a future, so the target keeps γ max Q(s', a'). "
+         "Pass `terminated` alone to cu.single_transition."),
+        (lambda term, trunc: 1.0 - float(trunc), False,
+         "the mask was built from `truncated`: the fall at step 3 still bootstrapped and the time-limit "
+         "cut at step 2 did not. cu.single_transition takes `terminated`, the flag of a failure."),
+        (lambda term, trunc: 1.0, False,
+         "at step 3 the pole fell (terminated=True) and your target still added γ max Q(s', a'): the "
+         "target has no terminal mask. Pass `terminated` to cu.single_transition and compute the target "
+         "with cu.dqn_td_target, which multiplies the bootstrap term by (1 - terminated)."),
+        (lambda term, trunc: float(term), False,
+         "the terminal mask is inverted: your target bootstrapped only at the fall (step 3), and nowhere "
+         "else. The mask is (1 - terminated)."),
+        (lambda term, trunc: 1.0 - float(term), True,
+         "the loss was right but the weights after the step were not: the gradient also flowed through "
+         "the TD target, moving Q(s', ·) as well as Q(s, a). The target is a constant for the step: "
+         "compute it under `with torch.no_grad():`, as cu.dqn_td_target does."),
+    ]
+    for mask, target_grad, cause in bugs:
+        if all(_same(a, b) for a, b in zip(weights, _online_run(mask, target_grad)[1])):
+            raise ExerciseError(cause, fix)
+    step = next(i for i, (a, b) in enumerate(zip(weights, expected)) if not _same(a, b)) + 1
+    raise ExerciseError(f"after step {step} the weights differ from train_online's update on that "
+                        f"transition {_ONLINE_STEPS[step - 1]} (obs, action, reward, next_obs, terminated, "
+                        "truncated): look at the batch (cu.single_transition(obs, action, reward, next_obs, "
+                        "terminated)), the target (cu.dqn_td_target(q_net, batch, gamma)) and the one "
+                        "cu.q_learning_step on them.", fix)
+
+
 # ----------------------------------------------------------------------------- notebook 03
 
 _BATCH_FIELDS = ("obs", "actions", "rewards", "next_obs", "terminated")
@@ -462,6 +616,207 @@ def check_bootstrap_mask(bootstrap_mask: Callable[[torch.Tensor, torch.Tensor], 
                         f"should be [1, 0, 1, 0], got {mask.tolist()}.")
 
 
+#: Steps of the replay exercise whose transition ends in a fall (terminated), and at the time limit.
+_REPLAY_TERMINATED = frozenset({5, 11, 17, 26, 31, 38})
+_REPLAY_TRUNCATED = frozenset({3, 14, 23, 29, 35})
+_REPLAY_STEPS = 40
+_REPLAY_FIX = "if global_step > config.learning_starts and global_step % config.train_freq == 0:"
+
+
+def _replay_transition(step: int) -> tuple[np.ndarray, int, float, np.ndarray, bool, bool]:
+    """The transition at ``global_step`` = step of the replay exercise: the states walk 0, 1, 2, 3, 0, ..."""
+    return (_one_hot_obs(step % 4), (step // 2) % 2, float(step % 3), _one_hot_obs((step + 1) % 4),
+            step in _REPLAY_TERMINATED, step in _REPLAY_TRUNCATED)
+
+
+def _recording_buffer(capacity: int, seed: int) -> Any:
+    """A cu.ReplayBuffer that logs each add and sample as (kind, buffer.step, batch size), in order."""
+    from ..lessons.nb03_experience_replay import ReplayBuffer  # loaded when first used, as cu does
+
+    class RecordingBuffer(ReplayBuffer):
+        def __init__(self, capacity: int, seed: int) -> None:
+            super().__init__(capacity, seed=seed)
+            self.step = 0  # the global_step of the call under way, set by the checker
+            self.log: list[tuple[str, int, int]] = []
+
+        def add(self, *args: Any, **kwargs: Any) -> None:
+            self.log.append(("add", self.step, 0))
+            super().add(*args, **kwargs)
+
+        def sample(self, batch_size: int) -> Batch:
+            self.log.append(("sample", self.step, batch_size))
+            return super().sample(batch_size)
+
+    return RecordingBuffer(capacity, seed)
+
+
+def _replay_reference(config: Any) -> tuple[dict[int, float], list[torch.Tensor]]:
+    """train_replay's lines on the exercise's transitions: {step: loss} and the weights at the end."""
+    from ..lessons.nb03_experience_replay import ReplayBuffer
+
+    replay_buffer = ReplayBuffer(64, seed=0)
+    q_net = _one_hot_net(_Q_WEIGHTS)
+    optimizer = torch.optim.SGD(q_net.parameters(), lr=0.1)
+    losses = {}
+    for step in range(1, _REPLAY_STEPS + 1):
+        replay_buffer.add(*_replay_transition(step))  # store first, then learn
+        if step > config.learning_starts and step % config.train_freq == 0:
+            batch = replay_buffer.sample(config.batch_size)
+            with torch.no_grad():
+                next_q = q_net(batch.next_obs).max(dim=1).values
+            losses[step] = _reference_step(q_net, optimizer, batch,
+                                           batch.rewards + config.gamma * (1 - batch.terminated) * next_q)
+    return losses, _snapshot(q_net.parameters())
+
+
+def _replay_schedule_error(log: list[tuple[str, int, int]], config: Any) -> ExerciseError | None:
+    """What is wrong with the steps at which the learner sampled a batch, judged from the log so far."""
+    samples = [(step, size) for kind, step, size in log if kind == "sample"]
+    steps = [step for step, _ in samples]
+    starts, freq = config.learning_starts, config.train_freq
+    early = [step for step in steps if step <= starts]
+    if early and set(early) == {starts}:
+        return ExerciseError(f"your step learned at step {starts}, when global_step equals learning_starts. "
+                             "The notebook's loop learns once global_step is past it: "
+                             "global_step > config.learning_starts, not >=.", _REPLAY_FIX)
+    if early:
+        return ExerciseError(f"your step learned at step {early[0]}, before config.learning_starts = "
+                             f"{starts} steps of experience were collected (it learned at steps {early}). "
+                             "The first updates would fit the few transitions of the first episode, drawn "
+                             "again and again: learn only when global_step > config.learning_starts.",
+                             _REPLAY_FIX)
+    off = [step for step in steps if step % freq]
+    if off:
+        return ExerciseError(f"your step learned at steps {off[:4]}, which are not multiples of "
+                             f"config.train_freq = {freq}: it ignores config.train_freq (it learns every "
+                             "step, or on a frequency written into the code). The notebook's loop takes one "
+                             f"gradient step every {freq} environment steps, when "
+                             "global_step % config.train_freq == 0.", _REPLAY_FIX)
+    repeated = [step for step in steps if steps.count(step) > 1]
+    if repeated:
+        return ExerciseError(f"your step sampled {steps.count(repeated[0])} batches at step {repeated[0]}: "
+                             "one batch and one gradient step per learning step.")
+    sizes = sorted({size for _, size in samples if size != config.batch_size})
+    if sizes:
+        return ExerciseError(f"your step sampled batches of {sizes[0]} transitions; config.batch_size is "
+                             f"{config.batch_size}.", "batch = replay_buffer.sample(config.batch_size)")
+    return None
+
+
+@_checker("Exercise (the replay step)")
+def check_replay_step(replay_step: Callable[..., float | None]) -> str:
+    """Check ``replay_step(replay_buffer, q_net, ..., config)`` -> the loss, or None without learning.
+
+    The full signature: ``replay_step(replay_buffer, q_net, optimizer, global_step, obs, action, reward,
+    next_obs, terminated, truncated, config)``. The lines after env.step in train_replay: store the
+    transition, then, past ``learning_starts`` and every ``train_freq`` steps, one gradient step on a
+    sampled batch. Run for 40 steps of hand-made transitions with a seeded buffer, which logs what was
+    stored and sampled, and when.
+    """
+    from ..lessons.nb03_experience_replay import ReplayConfig
+
+    config = ReplayConfig(gamma=0.9, batch_size=4, learning_starts=8, train_freq=4)
+    replay_buffer = _recording_buffer(64, seed=0)
+    q_net = _one_hot_net(_Q_WEIGHTS)
+    optimizer = torch.optim.SGD(q_net.parameters(), lr=0.1)
+    start = _snapshot(q_net.parameters())
+    returned: dict[int, Any] = {}
+    try:
+        for step in range(1, _REPLAY_STEPS + 1):
+            replay_buffer.step = step
+            returned[step] = _call(replay_step, replay_buffer, q_net, optimizer, step,
+                                   *_replay_transition(step), config)
+    except _LearnerRaised:  # sampling an empty buffer at step 1 raises: say why it sampled then
+        error = _replay_schedule_error(replay_buffer.log, config)
+        if error is not None:
+            raise error from None
+        raise
+    log: list[tuple[str, int, int]] = replay_buffer.log
+    add_fix = "replay_buffer.add(obs, action, reward, next_obs, terminated, truncated)"
+    for step in range(1, _REPLAY_STEPS + 1):
+        adds = sum(1 for kind, at, _ in log if kind == "add" and at == step)
+        if adds != 1:
+            raise ExerciseError(f"at step {step} your step stored {adds} transitions: every transition goes "
+                                "into the buffer once, at every step, whether or not the step learns.",
+                                add_fix)
+    given = [_replay_transition(step) for step in range(1, _REPLAY_STEPS + 1)]
+    n = _REPLAY_STEPS
+    terminated = np.array([t[4] for t in given], dtype=np.float32)
+    truncated = np.array([t[5] for t in given], dtype=bool)
+    if not (np.array_equal(replay_buffer.obs[:n], np.stack([t[0] for t in given]))
+            and np.array_equal(replay_buffer.actions[:n], [t[1] for t in given])
+            and np.array_equal(replay_buffer.rewards[:n], [t[2] for t in given])
+            and np.array_equal(replay_buffer.next_obs[:n], np.stack([t[3] for t in given]))):
+        raise ExerciseError("the buffer does not hold the transitions given: pass them to add in its order, "
+                            "(obs, action, reward, next_obs, terminated, truncated).", add_fix)
+    stored = replay_buffer.terminated[:n]
+    if not np.array_equal(stored, terminated):
+        if np.array_equal(stored, np.maximum(terminated, truncated)):
+            raise ExerciseError(f"the buffer stored terminated = 1 for the steps cut by the time limit "
+                                f"({sorted(_REPLAY_TRUNCATED)}): you stored `terminated or truncated` as "
+                                "terminated. A time-limit cut is not a failure; the target must still "
+                                "bootstrap there. Store terminated and truncated as env.step gave them.",
+                                add_fix)
+        if np.array_equal(stored, truncated):
+            raise ExerciseError("the buffer's terminated holds the truncated flags: terminated and "
+                                "truncated are swapped in your call to add.", add_fix)
+        raise ExerciseError(f"the buffer should hold terminated = 1 at the falls, steps "
+                            f"{sorted(_REPLAY_TERMINATED)}, and only there.", add_fix)
+    if not np.array_equal(replay_buffer.truncated[:n], truncated):
+        raise ExerciseError(f"the buffer should hold truncated = True at the time-limit cuts, steps "
+                            f"{sorted(_REPLAY_TRUNCATED)}: store it as given (it is never used in the "
+                            "target, and kept to show that).", add_fix)
+    error = _replay_schedule_error(log, config)
+    if error is not None:
+        raise error
+    learning = [step for step in range(1, n + 1)
+                if step > config.learning_starts and step % config.train_freq == 0]
+    sampled = [step for kind, step, _ in log if kind == "sample"]
+    for step in learning:
+        if step not in sampled:
+            raise ExerciseError(f"your step did not learn at step {step}: past learning_starts = "
+                                f"{config.learning_starts} and a multiple of train_freq = "
+                                f"{config.train_freq}, it samples a batch and takes a gradient step.",
+                                _REPLAY_FIX)
+        if log.index(("sample", step, config.batch_size)) < log.index(("add", step, 0)):
+            raise ExerciseError(f"at step {step} your step sampled a batch before storing the current "
+                                "transition. The notebook's loop, and the reference, store first and then "
+                                "learn, so the newest transition can already be drawn; with the buffer's "
+                                "seeded generator the order changes the batches. Call replay_buffer.add(...) "
+                                "first.", add_fix)
+    for step in range(1, n + 1):
+        if step not in learning and returned[step] is not None:
+            raise ExerciseError(f"your step returned {returned[step]!r} at step {step}, where it does not "
+                                "learn: return None then (the loop records a loss only when there is one).",
+                                "return None")
+    losses = {step: _loss_value(returned[step], f" at step {step}, where it learned",
+                                "return cu.q_learning_step(q_net, optimizer, batch, td_target)")
+              for step in learning}
+    expected_losses, expected = _replay_reference(config)
+    weights = _snapshot(q_net.parameters())
+    if _same(weights, start):
+        raise ExerciseError("your step sampled at the right steps but q_net never changed: take one "
+                            "cu.q_learning_step on each batch.",
+                            "loss = cu.q_learning_step(q_net, optimizer, batch, td_target)")
+    if not _same(weights, expected):
+        raise ExerciseError("your step stored, sampled and learned at the right steps, but the weights after "
+                            "40 steps differ from train_replay's: the target of each batch is "
+                            "cu.dqn_td_target(q_net, batch, config.gamma), the step "
+                            "cu.q_learning_step(q_net, optimizer, batch, td_target).",
+                            "td_target = cu.dqn_td_target(q_net, batch, config.gamma)")
+    wrong = [step for step in learning if not math.isclose(losses[step], expected_losses[step],
+                                                           rel_tol=1e-4, abs_tol=1e-6)]
+    if wrong:
+        raise ExerciseError(f"the weights are right, but the loss returned at step {wrong[0]}, "
+                            f"{losses[wrong[0]]:.4f}, is not that step's loss, "
+                            f"{expected_losses[wrong[0]]:.4f}.",
+                            "return cu.q_learning_step(q_net, optimizer, batch, td_target)")
+    return (f"every transition stored as given (only the falls terminated), then one batch of "
+            f"{config.batch_size} and a gradient step at steps {learning[0]}, {learning[1]}, ..., "
+            f"{learning[-1]}: past learning_starts = {config.learning_starts}, every train_freq = "
+            f"{config.train_freq} steps, after storing.")
+
+
 # ----------------------------------------------------------------------------- notebook 04
 
 @_checker("Exercise (hard copy)")
@@ -521,11 +876,113 @@ def check_target_td_target(td_target: Callable[[nn.Module, nn.Module, Batch, flo
                         "y = r + γ (1 - terminated) max_a' Q_target(s', a').")
 
 
+_TARGET_WEIGHTS = [[0.5, 2.0], [1.0, 0.0], [3.0, 1.0], [2.0, 2.5]]
+
+
+def _target_batches() -> list[Batch]:
+    """The hand-made batches of the target-step exercise, used in turn: all but the last are terminal once."""
+    return [_batch([0, 1, 2], [0, 1, 0], [1.0, 1.0, 1.0], next_obs=[1, 2, 3], terminated=[0.0, 0.0, 1.0]),
+            _batch([3, 2, 1], [1, 0, 1], [0.5, 1.0, 0.0], next_obs=[0, 3, 0], terminated=[0.0, 1.0, 0.0]),
+            _batch([1, 0, 3], [0, 0, 1], [1.0, 0.0, 1.0], next_obs=[2, 1, 2], terminated=[0.0, 0.0, 0.0])]
+
+
+def _shares_tensors(a: nn.Module, b: nn.Module) -> bool:
+    return any(p.data_ptr() == q.data_ptr() for p, q in zip(a.parameters(), b.parameters()))
+
+
+@_checker("Exercise (the target-network step)")
+def check_target_step(target_step: Callable[..., float]) -> str:
+    """Check ``target_step(q_net, target_net, optimizer, batch, global_step, config)`` -> the loss.
+
+    The learning lines of train_target: the TD target from the frozen target network, one Q-learning
+    step on q_net, then the copy theta' <- theta every ``config.target_update_interval`` steps. Run for
+    7 steps with an interval of 3; the target network starts unlike q_net, so that which network
+    scores s' shows from the first step.
+    """
+    from ..lessons.nb04_target_network import TargetConfig
+
+    config = TargetConfig(gamma=0.9, target_update_interval=3)
+    interval = config.target_update_interval
+    q_net, target_net = _one_hot_net(_Q_WEIGHTS), _one_hot_net(_TARGET_WEIGHTS)
+    optimizer = torch.optim.SGD(q_net.parameters(), lr=0.1)
+    batches = _target_batches()
+    fix_target = "td_target = cu.dqn_td_target(target_net, batch, config.gamma)"
+    fix_copy = ("loss = cu.q_learning_step(q_net, optimizer, batch, td_target), then "
+                "if global_step % config.target_update_interval == 0: cu.hard_update(target_net, q_net)")
+    for step in range(1, 8):
+        batch = batches[(step - 1) % len(batches)]
+        q_before, t_before = _snapshot(q_net.parameters()), _snapshot(target_net.parameters())
+        loss = _call(target_step, q_net, target_net, optimizer, batch, step, config)
+        q_after, t_after = _snapshot(q_net.parameters()), _snapshot(target_net.parameters())
+        copy_due = step % interval == 0
+        expected_loss, expected_q = _sgd_step(q_before, batch, _max_target(t_before, batch, config.gamma))
+        loss_value = _loss_value(loss, f" at step {step}",
+                                 "loss = cu.q_learning_step(...); ...; return loss")
+        if _shares_tensors(q_net, target_net):
+            raise ExerciseError(f"after step {step} target_net shares its tensors with q_net (as after "
+                                "load_state_dict(..., assign=True) or `target.data = online.data`), so it "
+                                "moves with every gradient step and is no frozen target at all. Copy the "
+                                "values: cu.hard_update(target_net, q_net).", fix_copy)
+        if not _same(q_after, expected_q):
+            if _same(q_after, q_before):
+                raise ExerciseError(f"q_net did not change at step {step}: each call takes one "
+                                    "cu.q_learning_step on the batch.", fix_copy)
+            _, by_online = _sgd_step(q_before, batch, _max_target(q_before, batch, config.gamma))
+            if _same(q_after, by_online) and copy_due and _same(t_after, q_before):
+                raise ExerciseError(f"at step {step} (a multiple of target_update_interval = {interval}) you "
+                                    "copied q_net into target_net before the gradient step instead of after "
+                                    "it: the target of that step came from the network being trained, and "
+                                    "target_net froze weights one step old. In train_target the copy comes "
+                                    "last, after cu.q_learning_step.", fix_copy)
+            if _same(q_after, by_online):
+                raise ExerciseError(f"at step {step} s' was scored by q_net, the network being trained: "
+                                    "that is notebook 02-03's target. With a target network, "
+                                    "cu.dqn_td_target takes target_net.", fix_target)
+            _, unmasked = _sgd_step(q_before, batch, _max_target(t_before, batch, config.gamma, masked=False))
+            if _same(q_after, unmasked):
+                raise ExerciseError(f"at step {step} a terminal transition still bootstrapped: the target "
+                                    "has no terminal mask (1 - batch.terminated).", fix_target)
+            raise ExerciseError(f"after step {step} q_net's weights differ from one cu.q_learning_step on "
+                                "the target cu.dqn_td_target(target_net, batch, config.gamma).", fix_target)
+        if not math.isclose(loss_value, expected_loss, rel_tol=1e-4, abs_tol=1e-6):
+            raise ExerciseError(f"the weights are right, but the loss returned at step {step}, "
+                                f"{loss_value:.4f}, is not that step's loss, {expected_loss:.4f}.",
+                                "return the loss of cu.q_learning_step")
+        if copy_due and not _same(t_after, expected_q):
+            if _same(t_after, t_before):
+                raise ExerciseError(f"target_net did not change at step {step}, a multiple of "
+                                    f"target_update_interval = {interval}: it is never copied, so it keeps "
+                                    "its first weights for good. (Rebinding the name inside your function, "
+                                    "`target_net = copy.deepcopy(q_net)`, leaves the loop's network as it "
+                                    "was: copy into it.)", fix_copy)
+            if _same(t_after, q_before):
+                raise ExerciseError(f"at step {step} target_net got q_net's weights from before the gradient "
+                                    "step: copy after cu.q_learning_step, as train_target does.", fix_copy)
+            raise ExerciseError(f"after the copy at step {step} target_net should hold q_net's weights.",
+                                fix_copy)
+        if not copy_due and not _same(t_after, t_before):
+            if _same(t_after, q_after):
+                raise ExerciseError(f"target_net was copied from q_net at step {step}, which is not a "
+                                    f"multiple of target_update_interval = {interval}: copying every step "
+                                    "makes it follow q_net, the moving target the copy is meant to stop. "
+                                    "Copy only when global_step % config.target_update_interval == 0.",
+                                    fix_copy)
+            raise ExerciseError(f"target_net changed at step {step}, where no copy is due: only the copy "
+                                "every target_update_interval steps changes it.", fix_copy)
+    return (f"target_net scores s' and stays frozen between copies; the copy comes after the gradient "
+            f"step, at steps {interval} and {2 * interval}, as values of its own.")
+
+
 # ----------------------------------------------------------------------------- notebook 05
 
 @_checker("Exercise (Double DQN target)")
 def check_double_td_target(double_td_target: Callable[..., torch.Tensor]) -> str:
     """Check ``double_td_target(q_net, target_net, batch, gamma)`` on networks that disagree on a'."""
+    return _check_double_target(double_td_target)
+
+
+def _check_double_target(double_td_target: Callable[..., torch.Tensor]) -> str:
+    """The checks of :func:`check_double_td_target`, unwrapped, for the probe exercise to reuse."""
     # The online network prefers action 1 in s'=0 and action 0 in s'=1; the target network the opposite.
     q_net = _one_hot_net([[1.0, 3.0], [5.0, 0.5], [0.0, 0.0], [0.0, 0.0]])
     target_net = _one_hot_net([[4.0, 2.0], [1.0, 6.0], [0.0, 0.0], [0.0, 0.0]])
@@ -595,6 +1052,77 @@ def check_max_bias(max_bias: Callable[[int, float, int, np.random.Generator], fl
     return "the max of noisy, equal estimates is biased upward, more with more actions."
 
 
+def _probe_failure(env: Any, learned: dict[float, list[float]], gamma: float) -> ExerciseError:
+    """What a failed probe says about the TD target (notebook 09's table), with the values learned."""
+    name = type(env).__name__
+    fix = "batch.rewards + gamma * (1 - batch.terminated) * next_q"
+    q = {obs: values[0] for obs, values in learned.items()}
+    if name == "ConstantReward":
+        bootstrapped = abs(q[0.0] - 1 / (1 - gamma)) < 0.5
+        return ExerciseError(
+            f"the probe ConstantReward (+1, then the episode ends) failed: the agent learned Q(0) = "
+            f"{q[0.0]:.2f}, not 1. A terminal step's target is its reward alone"
+            + (f"; yours kept bootstrapping from the terminal s' (1 / (1 - γ) = {1 / (1 - gamma):.0f} is "
+               "where a target without the terminal mask leads)" if bootstrapped else "")
+            + ". Multiply the bootstrap term by (1 - batch.terminated).", fix)
+    if name == "TwoStepDiscount":
+        if abs(q[0.0] - 1.0) < 0.02:
+            return ExerciseError(
+                f"the probe TwoStepDiscount (reward 0, then +1 and the end) failed: the agent learned "
+                f"Q(0) = {q[0.0]:.2f}, not γ = {gamma}. The +1 one step later was not discounted: your "
+                "target is missing gamma on the bootstrap term.", fix)
+        return ExerciseError(
+            f"the probe TwoStepDiscount (reward 0, then +1 and the end) failed: the agent learned Q(0) = "
+            f"{q[0.0]:.2f} and Q(1) = {q[1.0]:.2f}, not γ = {gamma} and 1. The target of the first step is "
+            "γ times the value of s' = batch.next_obs: check gamma and the mask.", fix)
+    return ExerciseError(
+        f"the probe TimeLimit (+1 every step, cut by a time limit) failed: the agent learned Q(0) = "
+        f"{q[0.0]:.2f}, not the discounted sum 1 / (1 - γ) = {1 / (1 - gamma):.0f}. Each bootstrap is "
+        "discounted once by gamma: check that gamma multiplies the bootstrap term, and only it.", fix)
+
+
+@_checker("Exercise (Double DQN target on the probes)")
+def check_double_on_probes(double_td_target: Callable[..., torch.Tensor]) -> str:
+    """Check ``double_td_target(q_net, target_net, batch, gamma)`` inside the probe agent's loop.
+
+    ``cu.probes.train_probe`` (notebook 09's agent: replay, soft target updates) trains with it on the
+    three probes that test a TD target: ConstantReward (a terminal step must not bootstrap),
+    TwoStepDiscount (discounting over a step) and TimeLimit (a chain of bootstraps, worth
+    1 / (1 - gamma)); each must learn its known Q-values within ``cu.probes.PROBE_TOLERANCE``. The probes
+    have one action, so they cannot see which network chooses a': a hand-made batch on which the two
+    networks disagree checks that, as :func:`check_double_td_target` does. About 3 seconds.
+    """
+    from . import probes
+
+    # One call on a hand-made batch first: the stub, the shape and gradients, before any training.
+    _checked_target(double_td_target, _one_hot_net(_Q_WEIGHTS), _one_hot_net(_TARGET_WEIGHTS),
+                    _batch([0, 1, 2], [0, 1, 0], [1.0, 1.0, 1.0], [1, 2, 3], [0.0, 0.0, 1.0]), 0.9,
+                    name="The Double DQN target")
+    config = probes.ProbeConfig()
+
+    def learners_target(*args: Any) -> torch.Tensor:
+        return _call(double_td_target, *args)
+
+    for env in (probes.ConstantReward(), probes.TwoStepDiscount(), probes.TimeLimit()):
+        with torch.random.fork_rng(devices=[]):  # train_probe seeds torch: keep the notebook's stream
+            q_net = probes.train_probe(env, config, td_target=learners_target)
+        if probes.probe_error(q_net, env, config.gamma) <= probes.PROBE_TOLERANCE:
+            continue
+        with torch.no_grad():
+            learned = {obs: q_net(torch.tensor([[obs]])).squeeze(0).tolist()
+                       for obs in env.expected_q(config.gamma)}
+        raise _probe_failure(env, learned, config.gamma)
+    try:
+        _check_double_target(double_td_target)
+    except ExerciseError as error:
+        raise ExerciseError("the three probes pass, but each has a single action, so they cannot tell which "
+                            "network chooses a'. On a hand-made batch where q_net and target_net disagree: "
+                            + error.cause, error.fix) from None
+    return (f"the probe agent learned ConstantReward, TwoStepDiscount and TimeLimit within "
+            f"{probes.PROBE_TOLERANCE:.0%} with your target, and q_net chooses a' where the networks "
+            "disagree.")
+
+
 # ----------------------------------------------------------------------------- notebook 06
 
 @_checker("Exercise (soft update)")
@@ -640,6 +1168,74 @@ def check_soft_half_life(half_life: Callable[[float], float]) -> str:
         raise ExerciseError(f"at τ = {tau} the half-life is {expected:.2f} steps, got {value:.2f}: "
                             "solve (1 - τ)^n = 1/2 for n.")
     return f"(1 - τ)^n = 1/2: {math.log(0.5) / math.log(0.98):.1f} steps at τ = 0.02."
+
+
+@_checker("Exercise (the soft-update step)")
+def check_soft_step(soft_step: Callable[..., None]) -> str:
+    """Check ``soft_step(q_params, target_params, global_step, config)``: the update lines of train_soft.
+
+    Every ``config.target_update_interval`` steps, θ' <- τ θ + (1 - τ) θ', in place. Run for 6 steps at
+    τ = 0.25 with an interval of 2, then 3 steps at τ = 0.5 with an interval of 3 (values written into
+    the code instead of read from config show there); q_net moves before every step, as after a
+    gradient step, and the parameters require gradients, as in train_soft.
+    """
+    from ..lessons.nb06_soft_updates import SoftConfig
+
+    fix = ("if global_step % config.target_update_interval == 0: "
+           "cu.soft_update(target_params, q_params, config.tau)")
+    for tau, interval, steps in ((0.25, 2, 6), (0.5, 3, 3)):
+        config = SoftConfig(tau=tau, target_update_interval=interval)
+        q_net, target_net = _one_hot_net(_Q_WEIGHTS, (1.0, -1.0)), _one_hot_net([[0.0, 0.0]] * 4)
+        q_params, target_params = list(q_net.parameters()), list(target_net.parameters())
+        for step in range(1, steps + 1):
+            with torch.no_grad():
+                for param in q_params:
+                    param.add_(0.5 * step)  # stands in for the gradient step before the update
+            q_now, t_before = _snapshot(q_params), _snapshot(target_params)
+            _call(soft_step, q_params, target_params, step, config)
+            q_after, t_after = _snapshot(q_params), _snapshot(target_params)
+            due = step % interval == 0
+            soft = [t + tau * (q - t) for t, q in zip(t_before, q_now)]
+            where = (f"step {step}, {'a' if due else 'not a'} multiple of target_update_interval = "
+                     f"{interval} (τ = {tau})")
+            if not _same(q_after, q_now):
+                raise ExerciseError(f"q_net's parameters changed at {where}: the update moves only the "
+                                    "target, towards q_net. Check the order of the arguments: "
+                                    "cu.soft_update(target_params, q_params, tau).", fix)
+            if _same(t_after, soft if due else t_before):
+                continue
+            if not due and _same(t_after, q_now):
+                raise ExerciseError(f"target_net became a copy of q_net at {where}: a hard copy instead of "
+                                    "the soft update, and on a step where no update is due.", fix)
+            if not due and _same(t_after, soft):
+                raise ExerciseError(f"the target moved at {where}: your step updates when no update is due, "
+                                    "ignoring config.target_update_interval (it updates every step, or on an "
+                                    "interval written into the code). Update only when "
+                                    "global_step % config.target_update_interval == 0.", fix)
+            if not due:
+                raise ExerciseError(f"the target changed at {where}, where no update is due.", fix)
+            if _same(t_after, t_before):
+                raise ExerciseError(f"the target did not move at {where}: it is never updated. Update it in "
+                                    "place (cu.soft_update, or `.lerp_` in a loop over the two lists); "
+                                    "rebinding a name inside your function changes nothing outside it.", fix)
+            if _same(t_after, q_now):
+                raise ExerciseError(f"target_net became a copy of q_net at {where}: a hard copy, θ' <- θ, "
+                                    "not the soft update θ' <- τ θ + (1 - τ) θ'.", fix)
+            if _same(t_after, [q + tau * (t - q) for t, q in zip(t_before, q_now)]):
+                raise ExerciseError(f"τ is on the wrong side at {where}: your update computed "
+                                    "θ' <- (1 - τ) θ + τ θ', which keeps only τ of the old target. The soft "
+                                    "update keeps most of it: θ' <- τ θ + (1 - τ) θ'.", fix)
+            gap = torch.cat([(q - t).flatten() for t, q in zip(t_before, q_now)])
+            moved = torch.cat([(a - t).flatten() for t, a in zip(t_before, t_after)])
+            fraction = moved[gap.abs() > 1e-3] / gap[gap.abs() > 1e-3]
+            if fraction.numel() and torch.allclose(fraction, fraction[0].expand_as(fraction), atol=1e-4):
+                raise ExerciseError(f"at {where} the target moved {float(fraction[0]):.3g} of the way to "
+                                    f"q_net, not τ = config.tau = {tau}: read τ from config, not from a "
+                                    "number written into the code.", fix)
+            raise ExerciseError(f"after the update at {where} the target should be τ θ + (1 - τ) θ' of the "
+                                "parameters before it.", fix)
+    return ("θ' <- τ θ + (1 - τ) θ' every target_update_interval steps, with config's τ and interval, "
+            "only the target moving.")
 
 
 # ----------------------------------------------------------------------------- notebook 08

@@ -12,7 +12,15 @@ import torch
 
 from ..env import make_env, seed_everything
 from ..training import Monitor, TrainResult
-from .nb02_online_dqn import Batch, QNetwork, dqn_td_target, epsilon_greedy, linear_schedule, q_learning_step
+from .nb02_online_dqn import (
+    Batch,
+    OnlineConfig,
+    QNetwork,
+    dqn_td_target,
+    epsilon_greedy,
+    linear_schedule,
+    q_learning_step,
+)
 
 
 class ReplayBuffer:
@@ -51,21 +59,13 @@ class ReplayBuffer:
 
 
 @dataclass(frozen=True)
-class ReplayConfig:
-    """Hyperparameters of DQN with experience replay (notebook 03)."""
+class ReplayConfig(OnlineConfig):
+    """Hyperparameters of DQN with experience replay (notebook 03): notebook 02's, plus the replay fields."""
 
-    seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
-    total_steps: int = 30_000  # training budget in environment steps
-    learning_rate: float = 4e-3  # Adam step size (see notebook 03)
-    gamma: float = 0.995  # discount factor: a horizon of about 200 steps (see notebook 03)
-    hidden_size: int = 128  # units in each of the two hidden layers
     buffer_size: int = 50_000  # transitions kept in the replay buffer
-    batch_size: int = 256  # transitions per gradient step (see notebook 03)
+    batch_size: int = 256  # transitions per gradient step
     learning_starts: int = 1_000  # steps of experience collected before the first update
-    train_freq: int = 4  # environment steps between gradient steps (see notebook 03)
-    start_e: float = 1.0  # initial exploration rate
-    end_e: float = 0.1  # final exploration rate (see notebook 03)
-    exploration_steps: int = 5_000  # steps over which epsilon decays linearly
+    train_freq: int = 4  # environment steps between gradient steps
 
 
 def train_replay(config: ReplayConfig, **monitor_options: Any) -> TrainResult:

@@ -14,7 +14,7 @@ from torch import nn
 from ..env import make_env, seed_everything
 from ..training import Monitor, TrainResult
 from .nb02_online_dqn import QNetwork, dqn_td_target, epsilon_greedy, linear_schedule, q_learning_step
-from .nb03_experience_replay import ReplayBuffer
+from .nb03_experience_replay import ReplayBuffer, ReplayConfig
 
 
 def hard_update(target_net: nn.Module, q_net: nn.Module) -> None:
@@ -23,22 +23,10 @@ def hard_update(target_net: nn.Module, q_net: nn.Module) -> None:
 
 
 @dataclass(frozen=True)
-class TargetConfig:
-    """Hyperparameters of DQN with replay and a target network (notebook 04)."""
+class TargetConfig(ReplayConfig):
+    """Hyperparameters of DQN with replay and a target network (notebook 04): notebook 03's, plus C."""
 
-    seed: int = 1  # seeds Python, NumPy, torch, the environment and exploration
-    total_steps: int = 30_000  # training budget in environment steps
-    learning_rate: float = 4e-3  # Adam step size (see notebook 03)
-    gamma: float = 0.995  # discount factor: a horizon of about 200 steps (see notebook 03)
-    hidden_size: int = 128  # units in each of the two hidden layers
-    buffer_size: int = 50_000  # transitions kept in the replay buffer
-    batch_size: int = 256  # transitions per gradient step (see notebook 03)
-    learning_starts: int = 1_000  # steps of experience collected before the first update
-    train_freq: int = 4  # environment steps between gradient steps (see notebook 03)
     target_update_interval: int = 100  # C: environment steps between copies theta' <- theta
-    start_e: float = 1.0  # initial exploration rate
-    end_e: float = 0.1  # final exploration rate (see notebook 03)
-    exploration_steps: int = 5_000  # steps over which epsilon decays linearly
 
 
 def train_target(config: TargetConfig, **monitor_options: Any) -> TrainResult:

@@ -14,7 +14,7 @@ from torch import nn
 
 from ..env import make_env, seed_everything
 from ..training import Monitor, TrainResult
-from .nb02_online_dqn import Batch, QNetwork, epsilon_greedy, linear_schedule, q_learning_step
+from .nb02_online_dqn import Batch, QNetwork, dqn_td_target, epsilon_greedy, linear_schedule, q_learning_step
 from .nb03_experience_replay import ReplayBuffer
 from .nb04_target_network import TargetConfig, hard_update
 
@@ -26,6 +26,14 @@ def double_dqn_td_target(q_net: nn.Module, target_net: nn.Module, batch: Batch,
         next_actions = q_net(batch.next_obs).argmax(dim=1, keepdim=True)  # the online net chooses a'
         next_q = target_net(batch.next_obs).gather(1, next_actions).squeeze(1)  # the target net scores it
         return batch.rewards + gamma * (1.0 - batch.terminated) * next_q  # y = r + γ (1 - term) Q'(s', a')
+
+
+TargetFn = Callable[[nn.Module, nn.Module, Batch, float], torch.Tensor]  # (q_net, target_net, batch, gamma)
+
+
+def max_td_target(q_net: nn.Module, target_net: nn.Module, batch: Batch, gamma: float) -> torch.Tensor:
+    """DQN's target (notebook 04) with Double DQN's arguments: the target net both chooses and scores."""
+    return dqn_td_target(target_net, batch, gamma)
 
 
 def overestimation_probe(gamma: float, n_episodes: int = 3, horizon: int = 1_000,
@@ -68,8 +76,14 @@ class DoubleConfig(TargetConfig):
     """
 
 
-def train_double(config: DoubleConfig, **monitor_options: Any) -> TrainResult:
-    """Double DQN: the online net chooses a', the hard-copied target net scores it. Taught in notebook 05."""
+def train_double(config: DoubleConfig, target_fn: TargetFn | None = None,
+                 **monitor_options: Any) -> TrainResult:
+    """Double DQN: the online net chooses a', the hard-copied target net scores it. Taught in notebook 05.
+
+    ``target_fn(q_net, target_net, batch, gamma)`` replaces the target (default
+    :func:`double_dqn_td_target`); with DQN's max target this is notebook 04's agent, step for step.
+    """
+    target_fn = target_fn or double_dqn_td_target
     seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
     env = make_env(seed=config.seed)
@@ -88,7 +102,7 @@ def train_double(config: DoubleConfig, **monitor_options: Any) -> TrainResult:
         obs = env.reset()[0] if terminated or truncated else next_obs
         if global_step > config.learning_starts and global_step % config.train_freq == 0:
             batch = replay_buffer.sample(config.batch_size)
-            td_target = double_dqn_td_target(q_net, target_net, batch, config.gamma)  # choose θ, score θ'
+            td_target = target_fn(q_net, target_net, batch, config.gamma)  # choose with θ, score with θ'
             loss = q_learning_step(q_net, optimizer, batch, td_target)
             monitor.record_update(loss)  # TD loss and gradient norm, for the diagnostics
         if global_step % config.target_update_interval == 0:
