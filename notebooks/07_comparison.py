@@ -40,6 +40,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("cartpole_utils") 
 # %%
 import dataclasses
 import os
+import textwrap
 
 import numpy as np
 
@@ -120,7 +121,7 @@ print(cu.format_table(summaries))
 # - **evaluations at 475 or more**, as a fraction of all of them.
 #
 # The interval is a 95% percentile bootstrap of the difference of the medians, resampling the seeds
-# of each agent (`cu.bootstrap_diff_ci`). One entirely above (below) 0 supports "higher (lower) with
+# of each agent (`cu.bootstrap_diff_ci`, computed by `scipy.stats.bootstrap`). One entirely above (below) 0 supports "higher (lower) with
 # the new idea"; one that straddles 0 means 20 seeds cannot tell, which is not "no difference".
 
 # %%
@@ -141,8 +142,8 @@ for new, old in steps:
         low, high = cu.bootstrap_diff_ci(a, b)
         verdict = "higher" if low > 0 else "lower" if high < 0 else "not resolved"
         verdicts[new, metric] = verdict
-        print(f"  {metric:>19}: median {np.median(a):8.2f} vs {np.median(b):8.2f}, "
-              f"difference [{low:+9.2f}, {high:+9.2f}] -> {verdict}")
+        print(f"  {metric:>19}: medians {np.median(a):8.2f} vs {np.median(b):8.2f}, "
+              f"[{low:+9.2f}, {high:+9.2f}] -> {verdict}")
 
 # %% [markdown]
 # ## What the checks assert
@@ -187,7 +188,7 @@ def reading(new: str, old: str) -> str:
 
 
 for new, old in steps:
-    print(reading(new, old))
+    print(textwrap.fill(reading(new, old), width=100, subsequent_indent="    "))
 
 # %% [markdown]
 # How to read them: fewer steps to first reach 475 is better, so "lower steps to first 475" is a
@@ -203,8 +204,9 @@ gain = {"mean greedy return": "higher", "steps to first 475": "lower", "evaluati
 for new, _ in steps:
     gains = [m for m in metrics if verdicts[new, m] == gain[m]]
     losses = [m for m in metrics if verdicts[new, m] not in (gain[m], "not resolved")]
-    print(f"{new}: gains on {len(gains)} of 3 measures ({', '.join(gains) or 'none'}), "
-          f"losses on {len(losses)} ({', '.join(losses) or 'none'})")
+    print(textwrap.fill(f"{new}: gains on {len(gains)} of 3 measures ({', '.join(gains) or 'none'}), "
+                        f"losses on {len(losses)} ({', '.join(losses) or 'none'})", width=100,
+                        subsequent_indent="    "))
 
 # %% [markdown]
 # ## The final agent at play

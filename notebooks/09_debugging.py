@@ -76,7 +76,7 @@ config = cu.probes.ProbeConfig()
 for probe in cu.probes.PROBES:
     env = probe()
     expected = {obs: [round(q, 3) for q in values] for obs, values in env.expected_q(config.gamma).items()}
-    print(f"{probe.__name__:<18} {env.description:<72} Q = {expected}")
+    print(f"{probe.__name__}: {env.description}\n    expected Q = {expected}")
 
 # %% [markdown]
 # ## The agent on the probes
@@ -149,11 +149,12 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)
     bug_results = {bug: run_probes(config, **components) for bug, components in bugs.items()}
 names = [probe.__name__ for probe in cu.probes.PROBES]
-print(f"{'bug':<24}" + "".join(f"{name:>19}" for name in names))
+widths = [max(len(name), 9) + 1 for name in names]  # each column as wide as its probe's name
+print(f"{'bug':<23}" + "".join(f"{name:>{w}}" for name, w in zip(names, widths)))
 for bug, results in bug_results.items():
     cells = [f"{results[n][0]:.2f} {'FAIL' if results[n][0] > cu.probes.PROBE_TOLERANCE else 'pass'}"
              for n in names]
-    print(f"{bug:<24}" + "".join(f"{cell:>19}" for cell in cells))
+    print(f"{bug:<23}" + "".join(f"{cell:>{w}}" for cell, w in zip(cells, widths)))
 
 # %% [markdown]
 # Read the table by rows, as a diagnosis:
