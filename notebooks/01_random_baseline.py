@@ -205,7 +205,7 @@ for window, color in ((10, "C0"), (50, "C3")):
     ax.plot(episodes, cu.running_mean(random_scores, window=window), color=color, lw=2,
             label=f"running mean, window {window}")
 ax.set(xlabel="episode", ylabel="score (steps balanced)", title="Random policy, smoothed")
-ax.legend(fontsize=8)
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)  # below the axes, off the data
 plt.show()
 
 # %%

@@ -569,9 +569,10 @@ print(f"over the 20 held-out seeds: first reached 475 on {truth['solved']}/20, a
 
 # %% [markdown]
 # Online DQN learns: its best greedy evaluations are far above the random policy. Over 20 seeds
-# (the last line above) it is slow and unsteady: one run can look better or worse than that, which
-# is why every claim in this course rests on 20 seeds. Every transition is used once and thrown
-# away; notebook 03 keeps them.
+# (the last line above) it often reaches 475 but rarely stays there, and on some seeds never gets
+# there: one run can look better or worse than that, which is why every claim in this course rests
+# on 20 seeds. Every transition is used once and thrown away; notebook 03 keeps them, and changes
+# nothing else.
 
 # %% [markdown]
 # ## More to try

@@ -243,7 +243,7 @@ for run in (replay_result, result):
 ax.axhline(cu.SOLVED_THRESHOLD, color="k", ls="--", lw=1, label="solved (475)")
 ax.set(xlabel="environment steps", ylabel="greedy return (10 episodes)", ylim=(0, 520),
        title=f"Same seed ({config.seed}), same budget: with and without a target network")
-ax.legend(loc="lower right", fontsize=8);
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False);  # below the axes, off the data
 
 # %% [markdown]
 # Read the two curves for what they are: one seed each; the 20-seed table above is the evidence.

@@ -421,11 +421,14 @@ for name, v in values.items():
           f"median {v['last_error']:+.1f}")
 
 # %%
-fig, ax = plt.subplots(figsize=(6, 3.6))
-ax.boxplot([v["peaks"] for v in values.values()], labels=list(values), vert=False)
+fig, ax = plt.subplots(figsize=(7, 2.8))
+for row, v in enumerate(values.values()):
+    ax.plot(v["peaks"], np.full(len(v["peaks"]), row), "o", alpha=0.5, label="one seed" if row == 0 else None)
+    ax.plot([v["peak"]], [row], "k|", ms=22, mew=2, label="median" if row == 0 else None)
 ax.axvline(ceiling, color="k", ls=":", lw=1, label=r"$1/(1-\gamma)$: no policy can do better")
-ax.set(xlabel=r"highest predicted $\max_a Q(s_0, a)$ of each run (20 seeds)")
-ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25))
+ax.set_yticks(range(len(values)), list(values))
+ax.set(xlabel=r"highest predicted $\max_a Q(s_0, a)$ of each run", ylim=(-0.6, len(values) - 0.4))
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.4), ncol=3, frameon=False)  # off the data
 fig.tight_layout()
 
 # %%

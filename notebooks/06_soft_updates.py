@@ -292,7 +292,7 @@ ax.plot(diagnostics["step"], diagnostics["q_start"], "o-", ms=3, label="predicte
 ax.plot(diagnostics["step"], diagnostics["discounted_return"], "s-", ms=3, label="discounted return collected")
 ax.axhline(ceiling, color="k", ls="--", lw=1, label="1/(1-γ): balancing forever")
 ax.set(xlabel="environment steps", ylabel="value at the first state", title=f"seed {config.seed}")
-ax.legend(fontsize=8, loc="lower right")
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)  # below the axes, off the data
 fig.tight_layout()
 peak = max(diagnostics["q_start"])
 print(f"largest predicted Q(s0): {peak:.0f} = {peak / ceiling:.2f} x 1/(1-gamma); "

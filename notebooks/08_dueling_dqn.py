@@ -226,7 +226,7 @@ axes[1].plot(adv[:, 1] - adv[:, 0], label="A(s, right) - A(s, left)")
 axes[1].plot(episode.observations[:, 2] * 100, alpha=0.6, label="pole angle × 100 (rad)")
 axes[1].axhline(0, color="k", lw=0.8)
 axes[1].set(xlabel="step", title="advantage head")
-axes[1].legend(fontsize=8)
+axes[1].legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)  # off the data
 fig.tight_layout()
 corr = np.corrcoef(adv[:-1, 1] - adv[:-1, 0], episode.observations[:-1, 2] + episode.observations[:-1, 3])[0, 1]
 print(f"correlation of the advantage of 'right' with angle + angular velocity: {corr:+.2f}")

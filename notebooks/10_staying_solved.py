@@ -70,7 +70,7 @@ ax.plot(records[0]["eval_steps"], 500 * solved_share, "k-", lw=2, label="share o
 ax.axhline(cu.SOLVED_THRESHOLD, color="k", ls="--", lw=1)
 ax.set(xlabel="environment steps", ylabel="greedy return (10 episodes)", ylim=(0, 520),
        title="notebook 06's agent, seeds 101-120")
-ax.legend(fontsize=8, loc="lower right")
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)  # below the axes, off the data
 fig.tight_layout()
 
 # %%

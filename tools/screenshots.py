@@ -3,7 +3,7 @@
 How to run it (from the repository root; it is not part of ``make test``)::
 
     apt-get install chromium            # once: Debian's Chromium (or have Google Chrome on the PATH)
-    .venv/bin/python tools/screenshots.py [--out screenshots/] [--wait 4] [NN ...]
+    .venv/bin/python tools/screenshots.py [--out screenshots/] [--wait 4] [--max-height 16000] [NN ...]
 
     .venv/bin/python tools/screenshots.py 00 09     # only notebooks 00 and 09
 
@@ -35,7 +35,8 @@ element, so a browser "full page" screenshot shows one window's worth. The scrip
 notebook's scroll container, grows the emulated window until the container holds the whole notebook
 (up to ``--max-height`` pixels), and takes one shot; a notebook taller than that is shot in pieces,
 scrolling the container one window at a time, and the pieces are stitched (with Pillow, which
-matplotlib brings) below the page's top bars.
+matplotlib brings) below the page's top bars. JupyterLab's "scroll past end" is switched off for
+this, else the blank below the last cell would grow with the window.
 
 Exit status: 0 when no console error was seen, 1 otherwise or when a notebook could not be shot,
 2 when a kernel could not be shut (the run stops there), 77 when Chromium is missing (the script
@@ -98,6 +99,7 @@ MEASURE = """(() => {
   }
   const r = el.getBoundingClientRect();
   return {top: Math.round(r.top + el.clientTop), client: el.clientHeight, scroll: el.scrollHeight,
+          left: Math.round(r.left + el.clientLeft), clientWidth: el.clientWidth,
           scrollTop: Math.round(el.scrollTop), inner: window.innerHeight, width: window.innerWidth};
 })()""".replace("__PANEL__", PANEL)
 
@@ -373,7 +375,8 @@ async def full_page_screenshot(page, max_height: int = MAX_HEIGHT, settle: float
     Grow the window by as much as the notebook's scroll container hides (JupyterLab relayouts to the
     new window height), at most to ``max_height``; if the container still scrolls, shoot it one
     container-height at a time and stitch the pieces between the first shot's top bars and the
-    last one's bottom bar.
+    last one's bottom bar; beside the notebook, below the first window, the side bars' background
+    is drawn on (their icons would repeat otherwise).
     """
     m = await page.evaluate(MEASURE)
     if not m:
@@ -396,17 +399,22 @@ async def full_page_screenshot(page, max_height: int = MAX_HEIGHT, settle: float
     from PIL import Image
 
     height = inner - client + scroll
+    left, right = m["left"], m["left"] + m["clientWidth"]
     sheet = None
     for i, start in enumerate(starts):
         shown = await page.evaluate(scroll_to(start))  # the browser clamps the last one
         await page.wait(0.3)
         shot = Image.open(io.BytesIO(await page.capture())).convert("RGB")
-        if sheet is None:
+        if sheet is None:  # the top bars and the first window, full width, side bars included
             sheet = Image.new("RGB", (shot.width, height), "white")
-            sheet.paste(shot.crop((0, 0, shot.width, top)), (0, 0))  # the top bars
-        end = min(start + client, scroll)
-        piece = shot.crop((0, top + start - shown, shot.width, top + end - shown))
-        sheet.paste(piece, (0, top + start))
+            sheet.paste(shot.crop((0, 0, shot.width, top + client)), (0, 0))
+            # beside the notebook further down: the side bars' last row in this window, drawn on
+            below = shot.crop((0, top + client - 1, shot.width, top + client))
+            sheet.paste(below.resize((shot.width, scroll - client)), (0, top + client))
+        else:  # the notebook alone (the side bars' icons would repeat)
+            end = min(start + client, scroll)
+            piece = shot.crop((left, top + start - shown, right, top + end - shown))
+            sheet.paste(piece, (left, top + start))
         if i == len(starts) - 1:  # the bars below the notebook
             sheet.paste(shot.crop((0, top + client, shot.width, inner)), (0, top + scroll))
     buffer = io.BytesIO()
