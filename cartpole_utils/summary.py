@@ -281,7 +281,10 @@ def where_run_falls(result: Any, records: Sequence[dict[str, Any]]) -> str:
         inside += low <= mean <= high
         above += mean > high
         below += mean < low
-    return (f"This run (seed {run['seed']}) {said}: {where} (the {len(recs)} held-out seeds: median "
-            f"{median:,.0f} [{q1:,.0f}, {q3:,.0f}], never-solved seeds counted at their budget). Of its "
-            f"{inside + above + below} evaluations, {inside} lie inside the seeds' middle half, "
-            f"{above} above and {below} below it: one seed, read against {len(recs)}.")
+    import textwrap
+
+    return textwrap.fill(
+        f"This run (seed {run['seed']}) {said}: {where} (the {len(recs)} held-out seeds: median "
+        f"{median:,.0f} [{q1:,.0f}, {q3:,.0f}], never-solved seeds counted at their budget). Of its "
+        f"{inside + above + below} evaluations, {inside} lie inside the seeds' middle half, "
+        f"{above} above and {below} below it: one seed, read against {len(recs)}.", width=100)

@@ -231,8 +231,8 @@ replay_result = cu.train_replay(replay_config, progress=False)
 for run in (replay_result, result):
     first = f"{run.solved_at_step:,}" if run.solved_at_step else "never"
     stays = "-" if np.isnan(run.stability) else f"{run.stability:.0%}"
-    print(f"{run.name:>22}: first reached 475 at {first}, stays solved {stays} of later evaluations, "
-          f"final greedy mean {run.final_mean:.1f}")
+    print(f"{run.name:>22}: first reached 475 at {first}, stays solved {stays} of later evaluations,\n"
+          f"{'':>22}  final greedy mean {run.final_mean:.1f}")
 
 # %%
 import matplotlib.pyplot as plt

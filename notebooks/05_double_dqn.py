@@ -261,12 +261,13 @@ cu.exercises.check_double_on_probes(my_double_td_target)  # exercise 2's functio
 
 # %% tags=["export"] cellView="form" jupyter={"source_hidden": true}
 # @title Reference: train_double, the loop with Double DQN's target (double-click to read)
-def train_double(config: DoubleConfig, target_fn: TargetFn | None = None,
+def train_double(config: DoubleConfig, target_fn: TargetFn | None = None, name: str = "Double DQN",
                  **monitor_options: Any) -> cu.TrainResult:
     """Double DQN: the online net chooses a', the hard-copied target net scores it. Taught in notebook 05.
 
     ``target_fn(q_net, target_net, batch, gamma)`` replaces the target (default
     :func:`double_dqn_td_target`); with DQN's max target this is notebook 04's agent, step for step.
+    ``name`` labels the run.
     """
     target_fn = target_fn or double_dqn_td_target
     cu.seed_everything(config.seed)
@@ -276,7 +277,7 @@ def train_double(config: DoubleConfig, target_fn: TargetFn | None = None,
     cu.hard_update(target_net, q_net)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     replay_buffer = cu.ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = cu.Monitor(q_net, config, name="Double DQN", **monitor_options)
+    monitor = cu.Monitor(q_net, config, name=name, **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():
         epsilon = cu.linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
@@ -331,7 +332,8 @@ print(cu.where_run_falls(result, sweeps["05 Double DQN (20 seeds)"]))
 
 # %%
 max_targets = BothTargets(train_on="max")  # trains on DQN's target: notebook 04's agent
-dqn_result = train_double(config, max_targets, progress=False, callbacks=[cu.Measure(probe)])
+dqn_result = train_double(config, max_targets, name="DQN (max target)", progress=False,
+                          callbacks=[cu.Measure(probe)])
 print(dqn_result.report())
 
 # %%
@@ -375,9 +377,9 @@ for run, targets in ((dqn_result, max_targets), (result, double_targets)):
     b, half = bias(run), len(bias(run)) // 2
     late_gap = np.mean(targets.gaps[len(targets.gaps) // 2:])
     impossible = sum(q > ceiling + 0.5 for q in run.extra["predicted_q"])
-    print(f"{run.name:>22}: mean gap in the second half {late_gap:5.2f}; predicted - actual, first half "
-          f"{b[:half].mean():+6.1f}, second half {b[half:].mean():+6.1f}; evaluations predicting more "
-          f"than {ceiling:.0f}: {impossible}")
+    print(f"{run.name}: mean gap in the second half of training {late_gap:.3f}\n"
+          f"  predicted - actual: first half {b[:half].mean():+6.1f}, second half {b[half:].mean():+6.1f}\n"
+          f"  evaluations predicting more than {ceiling:.0f}: {impossible}")
 
 # %%
 assert all(gap >= -1e-4 for gap in max_targets.gaps + double_targets.gaps), (
@@ -416,9 +418,9 @@ def value_summary(records: list[dict[str, Any]]) -> dict[str, Any]:
 values = {name: value_summary(cu.load_sweep(agent)) for name, agent in
           (("04 DQN target", "target"), ("05 Double DQN", "double"))}
 for name, v in values.items():
-    print(f"{name:>14}: highest predicted Q(s0) of each run, median {v['peak']:.0f}; above "
-          f"{ceiling:.0f} on {v['above']}/{v['seeds']} seeds; last evaluation, predicted - collected, "
-          f"median {v['last_error']:+.1f}")
+    print(f"{name}: highest predicted Q(s0) of each run, median {v['peak']:.0f}; above {ceiling:.0f} "
+          f"on {v['above']}/{v['seeds']} seeds\n  at the last evaluation, predicted - collected: median "
+          f"{v['last_error']:+.1f}")
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 2.8))
@@ -436,8 +438,8 @@ double_v, dqn_v = values["05 Double DQN"], values["04 DQN target"]
 low, high = cu.bootstrap_diff_ci(double_v["peaks"], dqn_v["peaks"])
 reading = ("lower with Double DQN" if high < 0 else "higher with Double DQN" if low > 0
            else "a difference 20 seeds do not resolve")
-print(f"median highest Q(s0), Double DQN minus DQN: {double_v['peak'] - dqn_v['peak']:+.1f}, 95% "
-      f"bootstrap interval over seeds [{low:+.1f}, {high:+.1f}]: {reading}")
+print(f"median highest Q(s0), Double DQN minus DQN: {double_v['peak'] - dqn_v['peak']:+.1f}\n"
+      f"95% bootstrap interval over seeds [{low:+.1f}, {high:+.1f}]: {reading}")
 
 # %% [markdown]
 # Over 20 seeds the picture is clearer than on one run. With Double DQN's target, the highest value

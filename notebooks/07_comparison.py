@@ -78,8 +78,9 @@ for name, (agent, train, config_class) in agents.items():
         records[name] = [run.record() for run in cu.run_seeds(train, configs, jobs=experiment.jobs)]
     else:
         records[name] = cu.load_sweep(agent)  # the committed sweep, shipped with the package
-print({name: len(runs) for name, runs in records.items()}, "runs per agent,",
-      "trained here" if experiment.live else "from the committed sweeps")
+print("trained here" if experiment.live else "from the committed sweeps", "(runs per agent):")
+for name, runs in records.items():
+    print(f"  {name:<18} {len(runs)}")
 
 # %% [markdown]
 # ## Learning curves over seeds

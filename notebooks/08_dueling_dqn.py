@@ -229,7 +229,7 @@ axes[1].set(xlabel="step", title="advantage head")
 axes[1].legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)  # off the data
 fig.tight_layout()
 corr = np.corrcoef(adv[:-1, 1] - adv[:-1, 0], episode.observations[:-1, 2] + episode.observations[:-1, 3])[0, 1]
-print(f"correlation of the advantage of 'right' with angle + angular velocity: {corr:+.2f}")
+print(f"correlation of A(s, right) - A(s, left) with angle + angular velocity: {corr:+.2f}")
 ceiling = 1 / (1 - config.gamma)  # the discounted return of an episode that never ends
 print(f"value head along the episode: {values.min():.0f} to {values.max():.0f}; no discounted return "
       f"exceeds 1/(1-γ) = {ceiling:.0f}, so {np.mean(values > ceiling):.0%} of these values overestimate")
@@ -243,8 +243,8 @@ import dataclasses
 soft_result = cu.train_soft(cu.SoftConfig(**dataclasses.asdict(config)), progress=False)
 for run in (soft_result, result):
     solved = f"{run.solved_at_step:,}" if run.solved_at_step else "never"
-    print(f"{run.name:>26}: first reached 475 at {solved} steps, stays solved {run.stability:.0%}, "
-          f"final greedy mean {run.final_mean:.1f}")
+    print(f"{run.name:>26}: first reached 475 at {solved} steps, stays solved {run.stability:.0%},\n"
+          f"{'':>26}  final greedy mean {run.final_mean:.1f}")
 
 # %% [markdown]
 # One seed each: a hint, not a verdict. Notebook 07 lists the dueling agent next to the others over

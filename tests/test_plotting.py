@@ -219,7 +219,7 @@ def test_plot_run_over_sweeps_draws_the_band_and_the_run_off_the_data():
     fig = cu.plot_run_over_sweeps(run, {"06 (20 seeds)": sweep, "05 (20 seeds)": cu.load_sweep("double")})
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "this run (one seed, seed 7)" in labels and "06 (20 seeds) (median of 20 seeds)" in labels
+    assert "this run (one seed, seed 7)" in labels and "06 (20 seeds)" in labels
     assert len(ax.collections) == 2  # one interquartile band per sweep
     with pytest.raises(ValueError, match="non-empty dict"):
         cu.plot_run_over_sweeps(run, {})

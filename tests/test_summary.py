@@ -133,11 +133,13 @@ def _record(seed, means, steps=None):
 def test_where_run_falls_says_where_one_seed_lies_against_the_sweep():
     sweep = [_record(s, [100, 200, 300, 480]) for s in range(101, 105)]  # all first reach 475 at 4,000
     early = _record(1, [100, 480, 500, 500])
-    sentence = cu.where_run_falls(early, sweep)
+    text = cu.where_run_falls(early, sweep)
+    assert max(len(line) for line in text.splitlines()) <= 100, "the sentence is wrapped to 100 columns"
+    sentence = " ".join(text.split())
     assert "seed 1) first reached 475 at 2,000 steps: earlier than most seeds" in sentence
     assert "median 4,000 [4,000, 4,000]" in sentence
     assert "1 lie inside the seeds' middle half, 3 above and 0 below" in sentence
-    never = cu.where_run_falls(_record(2, [10, 20, 30, 40]), sweep)
+    never = " ".join(cu.where_run_falls(_record(2, [10, 20, 30, 40]), sweep).split())
     assert "never reached 475 in 4,000 steps: every one of the seeds did" in never
     assert "0 lie inside" in never and "4 below" in never
     with pytest.raises(ValueError, match="at least one run record"):

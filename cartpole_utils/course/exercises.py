@@ -118,7 +118,7 @@ def _checker(title: str) -> Callable[[Callable[..., str]], Callable[..., bool | 
             try:
                 success = check(solution)
             except _NotAttempted:
-                print(f"{title}: not attempted yet (the stub raises NotImplementedError). "
+                print(f"{title}: not attempted yet (the stub raises NotImplementedError).\n"
                       "Write it in the cell above and run both cells again.")
                 return None
             except ExerciseError as error:

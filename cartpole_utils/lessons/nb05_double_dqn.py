@@ -76,12 +76,13 @@ class DoubleConfig(TargetConfig):
     """
 
 
-def train_double(config: DoubleConfig, target_fn: TargetFn | None = None,
+def train_double(config: DoubleConfig, target_fn: TargetFn | None = None, name: str = "Double DQN",
                  **monitor_options: Any) -> TrainResult:
     """Double DQN: the online net chooses a', the hard-copied target net scores it. Taught in notebook 05.
 
     ``target_fn(q_net, target_net, batch, gamma)`` replaces the target (default
     :func:`double_dqn_td_target`); with DQN's max target this is notebook 04's agent, step for step.
+    ``name`` labels the run.
     """
     target_fn = target_fn or double_dqn_td_target
     seed_everything(config.seed)
@@ -91,7 +92,7 @@ def train_double(config: DoubleConfig, target_fn: TargetFn | None = None,
     hard_update(target_net, q_net)
     optimizer = torch.optim.Adam(q_net.parameters(), lr=config.learning_rate, fused=True)
     replay_buffer = ReplayBuffer(config.buffer_size, seed=config.seed)
-    monitor = Monitor(q_net, config, name="Double DQN", **monitor_options)
+    monitor = Monitor(q_net, config, name=name, **monitor_options)
     obs, _ = env.reset(seed=config.seed)
     for global_step in monitor.steps():
         epsilon = linear_schedule(config.start_e, config.end_e, config.exploration_steps, global_step)
