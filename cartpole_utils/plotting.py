@@ -405,7 +405,8 @@ def plot_seed_curves(
     medians = []
     for i, (name, (steps, means)) in enumerate(checked.items()):
         median, low, high = seed_band(means, band=band)
-        ax.plot(steps, median, color=f"C{i}", lw=2, label=name if "seeds" in name else f"{name} (median of {len(means)} seeds)")
+        label = name if "seeds" in name else f"{name} (median of {len(means)} seeds)"
+        ax.plot(steps, median, color=f"C{i}", lw=2, label=label)
         ax.fill_between(steps, low, high, color=f"C{i}", alpha=0.2)
         medians.append(f"{name}, {len(means)} seeds: median {_first_solve(steps, median, goal)}, "
                        f"ending at {median[-1]:.0f}")
