@@ -248,11 +248,11 @@ def epsilon_greedy(q_net: nn.Module, obs: np.ndarray, epsilon: float, rng: np.ra
 
 # %% [markdown]
 # Move the sliders to see how the schedule shapes exploration over a training budget. For readers
-# without a kernel, two static figures come first: this notebook's schedule (1.0 to 0.05 over
-# 10,000 steps) and the one every agent with replay uses from notebook 03 on (1.0 to 0.1 over 5,000).
+# without a kernel, two static figures come first: the schedule every agent of the course uses (1.0 to
+# 0.1 over 5,000 steps) and a slower one, with less exploration at the end (1.0 to 0.05 over 10,000).
 
 # %%
-def plot_schedule(start_e: float = 1.0, end_e: float = 0.05, duration: int = 10_000,
+def plot_schedule(start_e: float = 1.0, end_e: float = 0.1, duration: int = 5_000,
                   total_steps: int = 30_000):
     """Draw epsilon over a training budget."""
     import matplotlib.pyplot as plt
@@ -266,7 +266,7 @@ def plot_schedule(start_e: float = 1.0, end_e: float = 0.05, duration: int = 10_
     return fig
 
 
-cu.explorer(plot_schedule, static_values=[{"duration": 10_000}, {"end_e": 0.1, "duration": 5_000}],
+cu.explorer(plot_schedule, static_values=[{"duration": 5_000}, {"end_e": 0.05, "duration": 10_000}],
             start_e=(0.1, 1.0, 0.05), end_e=(0.0, 0.2, 0.01), duration=(1_000, 30_000, 1_000))
 
 # %% [markdown]
