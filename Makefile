@@ -33,7 +33,7 @@ course: setup
 # cell fails the run in minutes, naming the notebook and the cell. pyproject.toml adds a whole-test
 # guard.
 test: setup $(VENV)/.installed-cluster
-	$(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=300 tests notebooks
+	$(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=300 --durations=5 tests notebooks
 
 # Regenerate cartpole_utils' taught components from the notebooks, then re-execute the notebooks
 # (all, or NB="03 05") and store their outputs.
