@@ -147,13 +147,13 @@ class TrainResult:
         """A few human-readable lines with the run's measured numbers."""
         s = self.record()
         solved = (
-            f"first reached a greedy mean of 475 at {self.solved_at_step:,} env steps, "
-            f"{self.solved_at_seconds:.1f} s of training"
+            f"first greedy mean of 475 at {self.solved_at_step:,} env steps "
+            f"({self.solved_at_seconds:.1f} s of training)"
             if self.solved_at_step is not None
             else "never reached a greedy mean of 475"
         )
         lines = [
-            f"{self.name} (seed {s['seed']}): {solved}.",
+            f"{self.name}, seed {s['seed']}: {solved}.",
             f"Training time for {s['env_steps']:,} env steps: {s['train_seconds']:.1f} s "
             f"({len(self.episode_returns)} training episodes).",
         ]

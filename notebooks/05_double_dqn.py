@@ -56,7 +56,8 @@ cu.set_threads(1)  # tiny networks run fastest on one CPU thread (see cu.set_thr
 # ## The max of noisy estimates
 #
 # Suppose both actions are truly worth 100, and the network's estimates carry independent noise of
-# standard deviation 5. The max of the two estimates is not 100 on average:
+# standard deviation 5. Is the max of the two estimates 100 on average? Exercise 1 asks for the bias
+# of a max in general; the cell after it measures this case.
 
 # %% [markdown]
 # **The exercises** come before the code they ask for, as in notebook 02: write, run the check under
@@ -132,12 +133,17 @@ def max_td_target(q_net: nn.Module, target_net: nn.Module, batch: cu.Batch, gamm
 
 
 # %% [markdown]
-# A check on a hand-made case: if the target network agrees with the online network, the two targets
-# are equal; if the networks disagree on the best action, Double DQN's target is never larger.
+# A check on a hand-made case: a target network that ranks the two actions the other way round from
+# the online network, so they disagree on $a'$ in every state. Double DQN's target is then lower than
+# DQN's wherever the episode goes on; with the same network choosing and scoring, the two are equal.
 
 # %%
 cu.seed_everything(0)
 q_net, target_net = cu.QNetwork(), cu.QNetwork()
+cu.hard_update(target_net, q_net)
+with torch.no_grad():  # the target network ranks the two actions the other way round
+    target_net.layers[-1].weight.copy_(target_net.layers[-1].weight.flip(0))
+    target_net.layers[-1].bias.copy_(target_net.layers[-1].bias.flip(0))
 batch = cu.ReplayBuffer(16, seed=0)
 env = cu.make_env(seed=0)
 obs, _ = env.reset(seed=0)
@@ -148,11 +154,16 @@ for _ in range(16):
 sample = batch.sample(16)
 dqn_y = cu.dqn_td_target(target_net, sample, 0.99)
 double_y = double_dqn_td_target(q_net, target_net, sample, 0.99)
+disagree = q_net(sample.next_obs).argmax(dim=1) != target_net(sample.next_obs).argmax(dim=1)
+print(f"transitions whose a' the two networks rank differently: {int(disagree.sum())} of {len(disagree)}")
 print("targets, DQN:       ", dqn_y[:6].numpy().round(3))
 print("targets, Double DQN:", double_y[:6].numpy().round(3))
 
 # %%
 assert torch.all(double_y <= dqn_y + 1e-6), "Q'(s', any action) can never exceed max_a' Q'(s', a')."
+alive = disagree & (sample.terminated == 0)
+assert torch.all(double_y[alive] < dqn_y[alive]), (
+    "Where the online network picks the action the target network ranks lower, Double DQN's target is lower.")
 assert torch.allclose(double_dqn_td_target(target_net, target_net, sample, 0.99), dqn_y), (
     "With the same network choosing and scoring, Double DQN's target must equal DQN's.")
 
@@ -251,10 +262,11 @@ class DoubleConfig(cu.TargetConfig):
 
 
 # %% [markdown]
-# **Exercise 3: your target in the loop.** The loop below changes one line of notebook 04's: the
-# target. The check puts your `my_double_td_target` (exercise 2) into a small agent's loop and trains
-# it on three probe environments of notebook 09, whose Q-values are known: it fails if a terminal step
-# bootstraps, if the discount is off, or if the wrong network chooses $a'$. Nothing new to write.
+# **Check 3: your target in the loop.** The loop below (collapsed) changes one line of notebook 04's:
+# the target. This check puts your `my_double_td_target` (exercise 2) into a small agent's loop and
+# trains it on three tiny environments whose Q-values are known (notebook 09 builds them): it fails
+# if a terminal step bootstraps, if the discount is off, or if the wrong network chooses $a'$.
+# Nothing new to write.
 
 # %%
 cu.exercises.check_double_on_probes(my_double_td_target)  # exercise 2's function: fix it there
@@ -406,7 +418,9 @@ assert np.all(np.isfinite(bias(result))) and np.all(np.isfinite(bias(dqn_result)
 #
 # The committed sweeps of notebooks 04 and 05 (held-out seeds 101-120, 30,000 steps) recorded at every
 # evaluation the predicted $\max_a Q(s_0, a)$ at the evaluation episodes' first states and the
-# discounted return those episodes then collected.
+# discounted return those episodes then collected. That return stops at the 500-step time limit, so it
+# is at most $(1-\gamma^{500})/(1-\gamma) \approx 184$, while a network that rightly values balancing on
+# predicts up to 200: "predicted - collected" is about +16 for a perfect estimate after a full episode.
 
 # %%
 def value_summary(records: list[dict[str, Any]]) -> dict[str, Any]:

@@ -213,3 +213,13 @@ def test_double_dqn_with_the_max_target_is_notebook_04s_agent() -> None:
         assert torch.equal(pa, pb)
     double = cu.train_double(cu.DoubleConfig(**dataclasses.asdict(cfg)), progress=False, final_episodes=0)
     assert any(not torch.equal(pa, pb) for pa, pb in zip(dqn.q_net.parameters(), double.q_net.parameters()))
+
+
+def test_replay_with_a_buffer_of_one_is_notebook_02s_agent() -> None:
+    """02 -> 03 is replay alone: with batch 1, buffer 1, no wait and an update a step, 03 is 02."""
+    online = cu.train_online(cu.OnlineConfig(total_steps=1_500), progress=False, final_episodes=0)
+    corner = cu.ReplayConfig(total_steps=1_500, batch_size=1, buffer_size=1, learning_starts=0, train_freq=1)
+    replay = cu.train_replay(corner, progress=False, final_episodes=0)
+    assert online.episode_returns == replay.episode_returns and online.eval_means == replay.eval_means
+    for pa, pb in zip(online.q_net.parameters(), replay.q_net.parameters()):
+        assert torch.equal(pa, pb)

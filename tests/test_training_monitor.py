@@ -137,7 +137,7 @@ def test_train_result_solved_numbers():
     assert res.stability == pytest.approx(0.5)
     assert res.final_mean == 495.0
     report = res.report()
-    assert "first reached a greedy mean of 475 at 2,000 env steps, 2.5 s of training" in report
+    assert "first greedy mean of 475 at 2,000 env steps (2.5 s of training)" in report
     assert "50%" in report
 
 
