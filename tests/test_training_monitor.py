@@ -72,7 +72,7 @@ def test_monitor_result(result):
     record = result.record()
     assert record["agent"] == "random" and record["seed"] == 0 and record["env_steps"] == 2000
     assert cu.run_record(result) == record  # one serialization of a run
-    assert "random (seed 0)" in result.report()
+    assert "random, seed 0" in result.report()
 
 
 def test_evaluations_use_the_protocol_seeds():
