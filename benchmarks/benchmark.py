@@ -170,9 +170,8 @@ def value_lines(records: list[dict[str, Any]], gamma: float) -> list[str]:
     if not all("diagnostics" in r for r in records):
         return []
     ceiling = 1 / (1 - gamma)
-    peak = [max(r["diagnostics"]["q_start"]) for r in records]
-    last = [r["diagnostics"]["q_start"][-1] for r in records]
-    collected = [r["diagnostics"]["discounted_return"][-1] for r in records]
+    values = cu.values_over_seeds(records)
+    peak, last, collected = values["peak"], values["last"], values["collected"]
     q = cu.quartiles
     return [f"predicted Q(s0), max over evaluations: median {q(peak)[1]:.0f} "
             f"[{q(peak)[0]:.0f}, {q(peak)[2]:.0f}]; "

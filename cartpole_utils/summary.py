@@ -239,6 +239,25 @@ def load_sweep(agent: str) -> list[dict[str, Any]]:
     return [run_record(r) for r in json.loads(path.read_text())["records"]]
 
 
+def values_over_seeds(records: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """Per run of a sweep saved with diagnostics: what its network predicted for the start state.
+
+    Returns arrays with one value per run: ``"peak"``, the highest predicted max_a Q(s0, a) over
+    its evaluations; ``"last"``, the prediction at its last evaluation; ``"collected"``, the
+    discounted return its last evaluation's episodes then collected (the shipped sweeps of notebooks
+    02, 04, 05 and 06 have them; ``benchmark.py --diagnostics`` saves them).
+    """
+    missing = [r.get("seed") for r in records if "diagnostics" not in r]
+    if missing or not records:
+        raise ValueError(f"values_over_seeds needs run records with diagnostics; seeds without: {missing}. "
+                         "Sweep with `benchmarks/benchmark.py --diagnostics`.")
+    return {
+        "peak": np.array([max(r["diagnostics"]["q_start"]) for r in records]),
+        "last": np.array([r["diagnostics"]["q_start"][-1] for r in records]),
+        "collected": np.array([r["diagnostics"]["discounted_return"][-1] for r in records]),
+    }
+
+
 def steps_to_first_solve(record: dict[str, Any]) -> float:
     """Environment steps to a run's first evaluation at 475 or more; its whole budget if none.
 

@@ -425,11 +425,9 @@ assert np.all(np.isfinite(bias(result))) and np.all(np.isfinite(bias(dqn_result)
 # %%
 def value_summary(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Over seeds: the highest predicted Q(s0) of each run, and its last prediction against the return."""
-    peak = [max(r["diagnostics"]["q_start"]) for r in records]
-    last = np.array([r["diagnostics"]["q_start"][-1] for r in records])
-    collected = np.array([r["diagnostics"]["discounted_return"][-1] for r in records])
-    return {"peak": np.median(peak), "above": sum(p > ceiling for p in peak), "seeds": len(records),
-            "last_error": np.median(last - collected), "peaks": peak}
+    v = cu.values_over_seeds(records)
+    return {"peak": np.median(v["peak"]), "above": int(np.sum(v["peak"] > ceiling)), "seeds": len(records),
+            "last_error": np.median(v["last"] - v["collected"]), "peaks": v["peak"]}
 
 
 values = {name: value_summary(cu.load_sweep(agent)) for name, agent in

@@ -176,3 +176,13 @@ def test_format_table_is_one_table_when_it_fits_and_splits_long_names_further():
     assert len(long.split("\n\n")) == 3 and max(len(line) for line in long.splitlines()) <= 100
     with pytest.raises(ValueError, match="width must be a positive int"):
         cu.format_table(rows, width=0)
+
+
+def test_values_over_seeds_reads_the_start_state_predictions() -> None:
+    records = [{"seed": s, "diagnostics": {"q_start": [1.0, 5.0, 3.0 + s],
+                                           "discounted_return": [0.0, 2.0, s]}} for s in (1, 2)]
+    values = cu.values_over_seeds(records)
+    assert values["peak"].tolist() == [5.0, 5.0] and values["last"].tolist() == [4.0, 5.0]
+    assert values["collected"].tolist() == [1.0, 2.0]
+    with pytest.raises(ValueError, match="--diagnostics"):
+        cu.values_over_seeds([{"seed": 3}])
