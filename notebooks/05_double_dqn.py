@@ -403,9 +403,8 @@ assert np.all(np.isfinite(bias(result))) and np.all(np.isfinite(bias(dqn_result)
 # %% [markdown]
 # Read the left panel first: on the same batches, from the same two networks, DQN's max is above
 # Double DQN's target by the gap drawn, in both runs; this is the only thing the target changes. The
-# gap is small on one update (the numbers above: about a tenth of a point on values that approach
-# 200), but every target is built on earlier ones, so it is added again and again through
-# bootstrapping. The
+# gap is small on one update (the mean gaps printed above, against values that approach 200), but
+# every target is built on earlier ones, so it is added again and again through bootstrapping. The
 # other two panels show what each run's network came to believe. Two effects mix there.
 # **Underestimation from the start**: the networks begin near 0, and bootstrapping needs many updates
 # to carry the value of balancing, up to $1/(1-\gamma) = 200$, back to the start of an episode.
